@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs inside the guest. Installs the module under test where modprobe finds
+# it (it shadows nothing: the image's own wireguard.ko is not in the module
+# tree, see mkinitramfs.sh), then:
+#   check: every selftests/*.sh, then unloads the module and checks the
+#          kernel log; prints PASS:/FAIL: lines for the host to count
+#   run:   the demo (selftests/qemu/demo.sh), then a shell if interactive
+#   bench: selftests/qemu/bench.sh
+#   shell: just a shell
+mode=${1:-check}
+rel=$(uname -r)
+mkdir -p "/lib/modules/$rel/updates"
+cp /wg/wireguard.ko "/lib/modules/$rel/updates/"
+depmod -a
+dmesg -n 1
+
+kernel_log_check() {
+	# Any of these in the kernel log is a failure of the whole run.
+	local bad
+	bad=$(dmesg | grep -E 'BUG:|WARNING:|Oops|Call Trace|KASAN|UBSAN|possible circular locking|possible recursive locking|suspicious RCU usage|lockdep|kmemleak|general protection|Kernel panic|refcount_t:|list_add corruption|list_del corruption')
+	if [ -n "$bad" ]; then
+		echo "FAIL: kernel-log-clean"
+		echo "--- kernel log ---"
+		dmesg
+		echo "--- end kernel log ---"
+	else
+		echo "PASS: kernel-log-clean"
+	fi
+}
+
+cleanup_between_tests() {
+	ip -all netns delete 2>/dev/null
+	for l in $(ip -o link show type wireguard 2>/dev/null | awk -F': ' '{print $2}'); do
+		ip link del "${l%@*}" 2>/dev/null
+	done
+	pkill -9 -x wireguard-go iperf3 ncat wg-autoroute 2>/dev/null
+	true
+}
+
+case "$mode" in
+check)
+	echo "wg-guest: kernel $rel, $(nproc) CPUs, flags: $(grep -o -w -E 'avx2|avx512f|avx512vl|bmi2|adx' /proc/cpuinfo | sort -u | tr '\n' ' ')"
+	# Known-answer selftests run at load; a failure refuses the load.
+	if modprobe wireguard; then
+		echo "PASS: module-load-selftests"
+		dmesg | grep -i wireguard | sed 's/^/    /'
+	else
+		echo "FAIL: module-load-selftests"
+		dmesg | tail -30
+	fi
+	for t in /selftests/*.sh; do
+		name=$(basename "$t" .sh)
+		echo "=== $name"
+		timeout 600 bash "$t"
+		rc=$?
+		[ $rc -eq 0 ] || echo "FAIL: $name exited with status $rc"
+		cleanup_between_tests
+	done
+	if lsmod | grep -q '^wireguard '; then
+		if rmmod wireguard; then echo "PASS: module-unload"; else echo "FAIL: module-unload"; fi
+	fi
+	kernel_log_check
+	;;
+run)
+	bash /selftests/qemu/demo.sh
+	if [ -t 0 ] && [ -c /dev/console ]; then
+		echo "wg-guest: dropping to a shell; 'poweroff -f' to leave"
+		setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	fi
+	;;
+bench)
+	bash /selftests/qemu/bench.sh
+	;;
+shell)
+	setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	;;
+esac

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module init and exit. Init runs the crypto known-answer tests first and
+ * refuses to load on a failure; teardown is the exact reverse of init.
+ */
+#include "device.h"
+#include "netlink.h"
+#include "../crypto/wgcrypto.h"
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/rtnetlink.h>
+#include <linux/wireguard.h>
+
+static int __init wg_mod_init(void)
+{
+	int ret;
+
+	ret = wgc_crypto_init();
+	if (ret)
+		return ret;
+
+	ret = wg_device_init();
+	if (ret)
+		return ret;
+
+	ret = wg_genetlink_init();
+	if (ret)
+		goto err_device;
+
+	pr_info("WireGuard %s loaded (chacha20: %s, poly1305: %s)\n",
+		WG_MODULE_VERSION, wgc_chacha20_impl_name(),
+		wgc_poly1305_impl_name());
+	return 0;
+
+err_device:
+	wg_device_uninit();
+	return ret;
+}
+
+static void __exit wg_mod_exit(void)
+{
+	wg_genetlink_uninit();
+	wg_device_uninit();
+}
+
+module_init(wg_mod_init);
+module_exit(wg_mod_exit);
+MODULE_LICENSE("GPL v2");
+MODULE_DESCRIPTION("WireGuard secure network tunnel (independent implementation)");
+MODULE_VERSION(WG_MODULE_VERSION);
+MODULE_ALIAS_RTNL_LINK(KBUILD_MODNAME);
+MODULE_ALIAS_GENL_FAMILY(WG_GENL_NAME);
