@@ -3,16 +3,40 @@
 # make                 build wireguard.ko against KDIR
 # make check           everything, in QEMU guests on both Debian kernels
 # make run             boot a guest and show a working tunnel
-# make dkms-install    install through DKMS for KERNELRELEASE (or the running kernel)
+# make dkms-install    install through DKMS for KVER (or the running kernel)
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-# Must exceed the in-tree module's 1.0.0 so DKMS replaces it without --force.
-WG_VERSION := 1.1.0
+WG_VERSION := $(shell sed -n 's/^WG_VERSION ?= //p' Kbuild)
 
 all: module
 
 module:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) WG_VERSION=$(WG_VERSION) modules
+
+# Kernel images, unpacked, and initramfs bases live outside the tree so that
+# "dkms add ." copies only sources.
+CACHE ?= /var/cache/wireguard-selftests
+export WG_CACHE := $(CACHE)
+
+check:
+	selftests/qemu/check.sh
+
+# Boots the 6.1 guest and shows a working tunnel; a shell if interactive.
+run: modules-all
+	selftests/qemu/prepare.sh $(CACHE)
+	selftests/qemu/boot.sh $(CACHE) $(shell selftests/qemu/releases.sh 6.1) \
+		$(BUILD)/$(shell selftests/qemu/releases.sh 6.1)/wireguard.ko run
+
+dkms-install:
+	rm -rf /usr/src/wireguard-$(WG_VERSION)
+	mkdir -p /usr/src/wireguard-$(WG_VERSION)
+	cp -a Kbuild Makefile dkms.conf src crypto compat /usr/src/wireguard-$(WG_VERSION)/
+	dkms add -m wireguard -v $(WG_VERSION) || true
+	dkms build -m wireguard -v $(WG_VERSION) $(if $(KVER),-k $(KVER))
+	dkms install -m wireguard -v $(WG_VERSION) $(if $(KVER),-k $(KVER))
+
+install:
+	$(if $(wildcard autoroute/Makefile),$(MAKE) -C autoroute install)
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean 2>/dev/null || true
@@ -38,4 +62,4 @@ modules-all:
 		! grep -qE 'warning:|error:' $$d/build.log; \
 	done
 
-.PHONY: all module clean modules-all
+.PHONY: all module clean modules-all check run dkms-install install

@@ -62,21 +62,24 @@ int wgar_nl_join(struct wgar_nl *nl, unsigned int group)
 
 void wgar_msg_init(struct wgar_msg *m, uint16_t type, uint16_t flags)
 {
+	struct nlmsghdr *nlh = wgar_msg_nlh(m);
+
 	memset(m, 0, sizeof(*m));
-	m->nlh.nlmsg_len = NLMSG_HDRLEN;
-	m->nlh.nlmsg_type = type;
-	m->nlh.nlmsg_flags = flags;
+	nlh->nlmsg_len = NLMSG_HDRLEN;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
 }
 
 static void *msg_reserve(struct wgar_msg *m, size_t len)
 {
-	size_t off = NLMSG_ALIGN(m->nlh.nlmsg_len);
+	struct nlmsghdr *nlh = wgar_msg_nlh(m);
+	size_t off = NLMSG_ALIGN(nlh->nlmsg_len);
 
 	if (off + NLMSG_ALIGN(len) > sizeof(m->buf)) {
 		m->overflow = true;
 		return NULL;
 	}
-	m->nlh.nlmsg_len = (uint32_t)(off + NLMSG_ALIGN(len));
+	nlh->nlmsg_len = (uint32_t)(off + NLMSG_ALIGN(len));
 	return m->buf + off;
 }
 
@@ -117,6 +120,25 @@ void wgar_attr_put_u32(struct wgar_msg *m, uint16_t type, uint32_t v)
 void wgar_attr_put_str(struct wgar_msg *m, uint16_t type, const char *s)
 {
 	wgar_attr_put(m, type, s, strlen(s) + 1);
+}
+
+/* Open a nested attribute; close it with wgar_nest_end(). */
+struct nlattr *wgar_nest_start(struct wgar_msg *m, uint16_t type)
+{
+	struct nlattr *a = msg_reserve(m, NLA_HDRLEN);
+
+	if (a) {
+		a->nla_type = type | NLA_F_NESTED;
+		a->nla_len = NLA_HDRLEN;
+	}
+	return a;
+}
+
+void wgar_nest_end(struct wgar_msg *m, struct nlattr *nest)
+{
+	if (nest && !m->overflow)
+		nest->nla_len = (uint16_t)(m->buf + wgar_msg_nlh(m)->nlmsg_len -
+					   (uint8_t *)nest);
 }
 
 bool wgar_attr_ok(const struct nlattr *a, const void *end)
@@ -256,7 +278,8 @@ int wgar_nl_talk(struct wgar_nl *nl, struct wgar_msg *m, wgar_nl_cb cb,
 		 void *arg)
 {
 	static uint8_t buf[RECV_BUF_SIZE] __attribute__((aligned(8)));
-	bool dump = (m->nlh.nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
+	struct nlmsghdr *nlh = wgar_msg_nlh(m);
+	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	const struct nlmsghdr *h;
 	int ret = 0, err;
@@ -265,13 +288,13 @@ int wgar_nl_talk(struct wgar_nl *nl, struct wgar_msg *m, wgar_nl_cb cb,
 	if (m->overflow)
 		return -EMSGSIZE;
 	nl->ext_err[0] = '\0';
-	m->nlh.nlmsg_flags |= NLM_F_REQUEST;
+	nlh->nlmsg_flags |= NLM_F_REQUEST;
 	if (!dump)
-		m->nlh.nlmsg_flags |= NLM_F_ACK;
-	m->nlh.nlmsg_seq = ++nl->seq;
-	m->nlh.nlmsg_pid = nl->portid;
+		nlh->nlmsg_flags |= NLM_F_ACK;
+	nlh->nlmsg_seq = ++nl->seq;
+	nlh->nlmsg_pid = nl->portid;
 	do {
-		n = sendto(nl->fd, m->buf, m->nlh.nlmsg_len, 0,
+		n = sendto(nl->fd, m->buf, nlh->nlmsg_len, 0,
 			   (struct sockaddr *)&sa, sizeof(sa));
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
@@ -283,7 +306,7 @@ int wgar_nl_talk(struct wgar_nl *nl, struct wgar_msg *m, wgar_nl_cb cb,
 			return (int)n;
 		for (h = (const struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n);
 		     h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != m->nlh.nlmsg_seq ||
+			if (h->nlmsg_seq != nlh->nlmsg_seq ||
 			    h->nlmsg_pid != nl->portid)
 				continue;
 			if (h->nlmsg_type == NLMSG_DONE) {

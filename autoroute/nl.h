@@ -16,12 +16,14 @@ struct wgar_nl {
 
 /* A request being built: one message in a fixed buffer. */
 struct wgar_msg {
-	union {
-		struct nlmsghdr nlh;
-		uint8_t buf[4096];
-	};
+	uint8_t buf[4096] __attribute__((aligned(8)));
 	bool overflow;
 };
+
+static inline struct nlmsghdr *wgar_msg_nlh(struct wgar_msg *m)
+{
+	return (struct nlmsghdr *)(void *)m->buf;
+}
 
 typedef int (*wgar_nl_cb)(const struct nlmsghdr *nlh, void *arg);
 
@@ -40,6 +42,8 @@ void wgar_attr_put_u8(struct wgar_msg *m, uint16_t type, uint8_t v);
 void wgar_attr_put_u16(struct wgar_msg *m, uint16_t type, uint16_t v);
 void wgar_attr_put_u32(struct wgar_msg *m, uint16_t type, uint32_t v);
 void wgar_attr_put_str(struct wgar_msg *m, uint16_t type, const char *s);
+struct nlattr *wgar_nest_start(struct wgar_msg *m, uint16_t type);
+void wgar_nest_end(struct wgar_msg *m, struct nlattr *nest);
 
 /* Attribute table indexed by type; entries beyond @max are ignored. */
 void wgar_attr_parse(const struct nlattr **tb, int max, const void *data,

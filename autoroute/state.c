@@ -157,13 +157,16 @@ static int parse_line(struct wgar_state *st, char *line, int *version)
 	unsigned long v, v2;
 	int n = 0;
 
+	line += strspn(line, " \t");
+	if (*line == '#')
+		return 0;
 	for (tok = strtok_r(line, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (n == (int)ARRAY_SIZE(w))
 			return -EINVAL;
 		w[n++] = tok;
 	}
-	if (!n || w[0][0] == '#')
+	if (!n)
 		return 0;
 	if (n == 2 && !strcmp(w[0], "version")) {
 		if (parse_uint(w[1], 1000, &v) || v != STATE_VERSION)
@@ -287,11 +290,35 @@ const char *wgar_state_dir(void)
 	return d && *d ? d : WGAR_STATE_DIR;
 }
 
+/*
+ * Interface names are only unique within a network namespace, and /run is
+ * shared by all of them: outside the initial namespace the file name gets
+ * the namespace's inode number, "wg0@net4026532281.state".
+ */
+static const char *netns_tag(void)
+{
+	static char tag[32];
+	static bool done;
+	struct stat self, init;
+
+	if (done)
+		return tag;
+	done = true;
+	if (stat("/proc/self/ns/net", &self))
+		return tag;
+	if (!stat("/proc/1/ns/net", &init) && init.st_ino == self.st_ino &&
+	    init.st_dev == self.st_dev)
+		return tag;
+	snprintf(tag, sizeof(tag), "@net%llu",
+		 (unsigned long long)self.st_ino);
+	return tag;
+}
+
 int wgar_state_path(char *buf, size_t size, const char *ifname,
 		    const char *suffix)
 {
-	int n = snprintf(buf, size, "%s/%s%s", wgar_state_dir(), ifname,
-			 suffix);
+	int n = snprintf(buf, size, "%s/%s%s%s", wgar_state_dir(), ifname,
+			 netns_tag(), suffix);
 
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }

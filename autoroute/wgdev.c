@@ -14,9 +14,14 @@
 #include "prefix.h"
 #include "wgdev.h"
 
-static int family_cb(const struct nlmsghdr *nlh, void *arg)
+/**
+ * wgar_genl_parse_family() - CTRL_CMD_GETFAMILY reply: family id and the
+ * id of our "peers" multicast group, if the module has one.
+ */
+int wgar_genl_parse_family(const struct nlmsghdr *nlh, void *arg)
 {
-	const struct nlattr *tb[CTRL_ATTR_MAX + 1], *grp, *gtb[CTRL_ATTR_MCAST_GRP_MAX + 1];
+	const struct nlattr *tb[CTRL_ATTR_MAX + 1], *grp;
+	const struct nlattr *gtb[CTRL_ATTR_MCAST_GRP_MAX + 1];
 	struct wgar_genl *g = arg;
 
 	wgar_attr_parse_msg(tb, CTRL_ATTR_MAX, nlh, GENL_HDRLEN);
@@ -28,7 +33,8 @@ static int family_cb(const struct nlmsghdr *nlh, void *arg)
 	wgar_attr_for_each_nested(grp, tb[CTRL_ATTR_MCAST_GROUPS]) {
 		wgar_attr_parse(gtb, CTRL_ATTR_MCAST_GRP_MAX,
 				wgar_attr_data(grp), wgar_attr_len(grp));
-		if (!gtb[CTRL_ATTR_MCAST_GRP_NAME] || !gtb[CTRL_ATTR_MCAST_GRP_ID])
+		if (!gtb[CTRL_ATTR_MCAST_GRP_NAME] ||
+		    !gtb[CTRL_ATTR_MCAST_GRP_ID])
 			continue;
 		if (!strncmp(wgar_attr_data(gtb[CTRL_ATTR_MCAST_GRP_NAME]),
 			     WG_MULTICAST_GROUP_PEERS,
@@ -67,7 +73,7 @@ int wgar_genl_open(struct wgar_genl *g)
 	wgar_msg_init(&m, GENL_ID_CTRL, 0);
 	genl_hdr(&m, CTRL_CMD_GETFAMILY, 1);
 	wgar_attr_put_str(&m, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	ret = wgar_nl_talk(&g->nl, &m, family_cb, g);
+	ret = wgar_nl_talk(&g->nl, &m, wgar_genl_parse_family, g);
 	if (!ret && !g->family)
 		ret = -ENOENT;
 	if (ret)
@@ -109,11 +115,11 @@ static int add_allowedip(struct wgar_device *dev, const struct nlattr *nest)
 }
 
 /*
- * One message of the dump. A peer with many allowed-ips is split over
+ * wgar_wg_parse_device() - one message of the WG_CMD_GET_DEVICE dump. A peer with many allowed-ips is split over
  * several messages, each repeating the peer; we only collect prefixes, so
  * the split needs no special care.
  */
-static int device_cb(const struct nlmsghdr *nlh, void *arg)
+int wgar_wg_parse_device(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[WGDEVICE_A_MAX + 1], *ptb[WGPEER_A_MAX + 1];
 	const struct nlattr *peer, *ip;
@@ -153,7 +159,7 @@ int wgar_wg_get(struct wgar_genl *g, int ifindex, struct wgar_device *dev)
 	wgar_msg_init(&m, g->family, NLM_F_DUMP);
 	genl_hdr(&m, WG_CMD_GET_DEVICE, WG_GENL_VERSION);
 	wgar_attr_put_u32(&m, WGDEVICE_A_IFINDEX, (uint32_t)ifindex);
-	ret = wgar_nl_talk(&g->nl, &m, device_cb, dev);
+	ret = wgar_nl_talk(&g->nl, &m, wgar_wg_parse_device, dev);
 	if (ret)
 		wgar_device_free(dev);
 	return ret;

@@ -28,4 +28,8 @@ int __must_check wgar_wg_set_fwmark(struct wgar_genl *g, int ifindex,
 				    uint32_t fwmark);
 int wgar_wg_event_ifindex(const struct nlmsghdr *nlh, uint16_t family);
 
+/* Reply parsers, wgar_nl_cb callbacks (public for the unit tests). */
+int wgar_genl_parse_family(const struct nlmsghdr *nlh, void *genl);
+int wgar_wg_parse_device(const struct nlmsghdr *nlh, void *device);
+
 #endif /* WGAR_WGDEV_H */

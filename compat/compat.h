@@ -41,4 +41,44 @@ static inline struct nlattr **wg_compat_dump_attrs(struct netlink_callback *cb)
 #endif
 }
 
+/* ---- begin allowedips: WGALLOWEDIP_A_FLAGS (Linux 6.16 UAPI) ---- */
+/*
+ * 6.16 added a per-allowed-IP flags attribute, whose only flag asks to
+ * remove that prefix from the peer instead of adding it. Older UAPI headers
+ * lack them; the values are fixed by the ABI. They are enum constants
+ * upstream (not macros), so go by version. WGALLOWEDIP_A_MAX is a macro and
+ * grows to cover the new attribute, so policies sized by it accept it.
+ */
+#include <linux/wireguard.h>
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 16, 0)
+#define WGALLOWEDIP_A_FLAGS 4
+#undef WGALLOWEDIP_A_MAX
+#define WGALLOWEDIP_A_MAX WGALLOWEDIP_A_FLAGS
+#define WGALLOWEDIP_F_REMOVE_ME (1U << 0)
+#define __WGALLOWEDIP_F_ALL WGALLOWEDIP_F_REMOVE_ME
+#endif
+/* ---- end allowedips ---- */
+
+#include <net/udp_tunnel.h>
+
+/* 6.1's udp_tunnel6_xmit_skb() takes non-const addresses and returns int. */
+static inline void
+wg_compat_udp_tunnel6_xmit_skb(struct dst_entry *dst, struct sock *sk,
+			       struct sk_buff *skb, struct net_device *dev,
+			       const struct in6_addr *saddr,
+			       const struct in6_addr *daddr, u8 prio, u8 ttl,
+			       __be32 label, __be16 src_port, __be16 dst_port,
+			       bool nocheck)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, saddr, daddr, prio, ttl,
+			     label, src_port, dst_port, nocheck);
+#else
+	struct in6_addr s = *saddr, d = *daddr;
+
+	udp_tunnel6_xmit_skb(dst, sk, skb, dev, &s, &d, prio, ttl, label,
+			     src_port, dst_port, nocheck);
+#endif
+}
+
 #endif /* WG_COMPAT_H */

@@ -17,6 +17,7 @@
 #include <linux/kernel.h>
 
 #include "blake2s.h"
+#include "selftest.h"
 
 /* RFC 7693, Appendix B: BLAKE2s-256("abc"). */
 static const u8 wgc_blake2s_abc_digest[WGC_BLAKE2S_HASH_SIZE] = {

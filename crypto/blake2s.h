@@ -40,6 +40,6 @@ void wgc_blake2s_hmac(u8 *out, const u8 *in, const u8 *key,
  * Known-answer tests (crypto/blake2s-selftest.c); true when all pass. Also
  * declared in crypto/selftest.h, identically.
  */
-bool wgc_blake2s_selftest(void);
+bool __must_check wgc_blake2s_selftest(void);
 
 #endif /* WGC_BLAKE2S_H */

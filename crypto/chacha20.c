@@ -123,9 +123,8 @@ void wgc_chacha20_generic(u32 state[WGC_CHACHA20_STATE_WORDS], u8 *dst,
 	while (len >= WGC_CHACHA20_BLOCK_SIZE) {
 		wgc_chacha20_block_generic(state, buf);
 		for (i = 0; i < WGC_CHACHA20_BLOCK_SIZE; i += 8)
-			put_unaligned(get_unaligned((const u64 *)(src + i)) ^
-				      get_unaligned((const u64 *)(buf + i)),
-				      (u64 *)(dst + i));
+			put_unaligned_le64(get_unaligned_le64(src + i) ^
+					   get_unaligned_le64(buf + i), dst + i);
 		src += WGC_CHACHA20_BLOCK_SIZE;
 		dst += WGC_CHACHA20_BLOCK_SIZE;
 		len -= WGC_CHACHA20_BLOCK_SIZE;

@@ -160,6 +160,34 @@ bool wgc_chacha20poly1305_decrypt(u8 *dst, const u8 *src, const size_t src_len,
 	return ok;
 }
 
+void wgc_chacha20poly1305_ietf_encrypt(u8 *dst, const u8 *src,
+				       const size_t src_len, const u8 *ad,
+				       const size_t ad_len,
+				       const u8 nonce[WGC_CHACHA20POLY1305_IETF_NONCE_SIZE],
+				       const u8 key[WGC_CHACHA20POLY1305_KEY_SIZE])
+{
+	struct wgc_chacha20_ctx chacha;
+
+	wgc_chacha20_init(&chacha, key, nonce, 0);
+	aead_encrypt(dst, src, src_len, ad, ad_len, &chacha);
+	wgc_chacha20_wipe(&chacha);
+}
+
+bool wgc_chacha20poly1305_ietf_decrypt(u8 *dst, const u8 *src,
+				       const size_t src_len, const u8 *ad,
+				       const size_t ad_len,
+				       const u8 nonce[WGC_CHACHA20POLY1305_IETF_NONCE_SIZE],
+				       const u8 key[WGC_CHACHA20POLY1305_KEY_SIZE])
+{
+	struct wgc_chacha20_ctx chacha;
+	bool ok;
+
+	wgc_chacha20_init(&chacha, key, nonce, 0);
+	ok = aead_decrypt(dst, src, src_len, ad, ad_len, &chacha);
+	wgc_chacha20_wipe(&chacha);
+	return ok;
+}
+
 /*
  * XChaCha20: HChaCha20 turns the key and the first 16 nonce bytes into a
  * subkey; the last 8 nonce bytes are the (little-endian) 64-bit nonce of

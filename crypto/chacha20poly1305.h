@@ -65,4 +65,23 @@ wgc_chacha20poly1305_decrypt_sg_inplace(struct scatterlist *src, size_t src_len,
 					const u64 nonce,
 					const u8 key[WGC_CHACHA20POLY1305_KEY_SIZE]);
 
+/*
+ * The RFC 8439 form with a full 96-bit nonce, for known-answer tests
+ * against published vectors (whose nonces need not start with 4 zero
+ * bytes). WireGuard itself uses the u64-nonce functions above.
+ */
+enum { WGC_CHACHA20POLY1305_IETF_NONCE_SIZE = 12 };
+
+void wgc_chacha20poly1305_ietf_encrypt(u8 *dst, const u8 *src,
+				       const size_t src_len, const u8 *ad,
+				       const size_t ad_len,
+				       const u8 nonce[WGC_CHACHA20POLY1305_IETF_NONCE_SIZE],
+				       const u8 key[WGC_CHACHA20POLY1305_KEY_SIZE]);
+
+bool __must_check
+wgc_chacha20poly1305_ietf_decrypt(u8 *dst, const u8 *src, const size_t src_len,
+				  const u8 *ad, const size_t ad_len,
+				  const u8 nonce[WGC_CHACHA20POLY1305_IETF_NONCE_SIZE],
+				  const u8 key[WGC_CHACHA20POLY1305_KEY_SIZE]);
+
 #endif /* WGC_CHACHA20POLY1305_H */

@@ -11,6 +11,7 @@
 #include <linux/kernel.h>
 
 #include "curve25519.h"
+#include "selftest.h"
 
 struct wgc_curve25519_vector {
 	u8 secret[WGC_CURVE25519_KEY_SIZE];
@@ -200,6 +201,7 @@ static bool wgc_curve25519_selftest_is_zero(const u8 *s)
 
 bool wgc_curve25519_selftest(void)
 {
+	static const u8 null_secret[WGC_CURVE25519_KEY_SIZE];
 	u8 out[WGC_CURVE25519_KEY_SIZE];
 	bool ok = true, ret;
 	size_t i;
@@ -237,6 +239,14 @@ bool wgc_curve25519_selftest(void)
 			    wgc_x25519_alice_public) ||
 	    memcmp(out, wgc_x25519_shared, WGC_CURVE25519_KEY_SIZE)) {
 		pr_err("wireguard: curve25519 self-test bob shared: FAIL\n");
+		ok = false;
+	}
+
+	/* The all-zero private key means "none": no public key from it. */
+	memset(out, 0xa5, sizeof(out));
+	if (wgc_curve25519_generate_public(out, null_secret) ||
+	    !wgc_curve25519_selftest_is_zero(out)) {
+		pr_err("wireguard: curve25519 self-test null secret: FAIL\n");
 		ok = false;
 	}
 

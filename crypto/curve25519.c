@@ -21,6 +21,7 @@
 
 #include "curve25519.h"
 
+/* For the 64x64->128-bit products; not every kernel we support has u128. */
 typedef unsigned __int128 wgc_u128;
 
 #define WGC_FE_MASK51 ((u64)((1ULL << 51) - 1))
@@ -103,18 +104,16 @@ static void wgc_fe_tobytes(u8 s[32], const struct wgc_fe *f)
 	u64 q;
 
 	/*
-	 * After the first pass h[1..4] < 2^51 and h[0] < 2^51 + 19 * 2^7;
-	 * after the second, every limb is below 2^51 (the wrapped-around carry
-	 * can only be non-zero when h[0] had just been reduced to a tiny
-	 * value), so the value lies in [0, 2^255).
+	 * One carry pass leaves h[1..4] < 2^51 and h[0] < 2^51 + 19 * 2^8,
+	 * so the value v is below 2^255 + 2^13 < 2p.
 	 */
-	wgc_fe_carry(h);
 	wgc_fe_carry(h);
 
 	/*
-	 * Now subtract p once if the value is >= p, without branching:
-	 * value >= p exactly when value + 19 carries into bit 255. q is that
-	 * carry; adding 19 * q and dropping bit 255 subtracts q * p.
+	 * Now subtract p once if v >= p, without branching: v >= p exactly
+	 * when v + 19 reaches 2^255, and q (0 or 1) is that carry out of bit
+	 * 255. Adding 19 * q and dropping bit 255 subtracts q * p; as v < 2p,
+	 * the result is in [0, p).
 	 */
 	q = (h[0] + 19) >> 51;
 	q = (h[1] + q) >> 51;
@@ -154,13 +153,14 @@ static __always_inline void wgc_fe_add(struct wgc_fe *h, const struct wgc_fe *f,
 
 /*
  * h = f - g, computed as f + 2p - g so that no limb goes negative. Needs
- * g's limbs <= 2^52 - 38 (true for every output of mul/sq/mul_a24, which
- * are < 2^51 + 2^15) and f's limbs < 2^52; outputs < 2^53.
+ * g's limbs <= 2^52 - 38, true for every output of mul/sq/mul_a24 (which
+ * are < 2^51 + 2^13). In the ladder f is such an output too, so h's limbs
+ * are < 2^53; any f below 2^53 still keeps them under wgc_fe_mul()'s 2^54.
  */
 static __always_inline void wgc_fe_sub(struct wgc_fe *h, const struct wgc_fe *f,
 				       const struct wgc_fe *g)
 {
-	/* 2p in radix 2^51: (2^52 - 38, 2^52 - 2, 2^52 - 2, 2^52 - 2, 2^52 - 2) */
+	/* 2p in radix 2^51: 2^52 - 38, then four times 2^52 - 2. */
 	h->v[0] = (f->v[0] + 0xfffffffffffdaULL) - g->v[0];
 	h->v[1] = (f->v[1] + 0xffffffffffffeULL) - g->v[1];
 	h->v[2] = (f->v[2] + 0xffffffffffffeULL) - g->v[2];
@@ -169,9 +169,10 @@ static __always_inline void wgc_fe_sub(struct wgc_fe *h, const struct wgc_fe *f,
 }
 
 /*
- * Carries five 128-bit column sums into h. Needs r4 < 2^110, so that the
- * carry out of the top, times 19, still fits in 64 bits. Outputs: limbs
- * < 2^51 except h[1] < 2^51 + 2^13 (the last, partial carry).
+ * Carries five 128-bit column sums into h. Needs r4 (plus the carry into
+ * it) below 2^110.7, so that the carry out of the top, times 19, plus a
+ * 51-bit limb still fits in 64 bits. Outputs: limbs < 2^51 except
+ * h[1] < 2^51 + 2^13 (the last, partial carry).
  */
 static __always_inline void wgc_fe_reduce128(struct wgc_fe *h, wgc_u128 r0,
 					     wgc_u128 r1, wgc_u128 r2,
@@ -202,8 +203,9 @@ static __always_inline void wgc_fe_reduce128(struct wgc_fe *h, wgc_u128 r0,
 
 /*
  * h = f * g. Inputs' limbs < 2^54: the top column is then below
- * 5 * 2^108 + (carry) < 2^111, and the bottom one, which gathers the
- * wrapped-around terms times 19, below 77 * 2^108 < 2^115.
+ * 5 * 2^108 (about 2^110.4, and the carry into it is far smaller), and the
+ * bottom one, which gathers the wrapped-around terms times 19, below
+ * 77 * 2^108 < 2^115. In the ladder every input is below 2^53.
  */
 static void wgc_fe_mul(struct wgc_fe *h, const struct wgc_fe *f,
 		       const struct wgc_fe *g)
@@ -268,7 +270,7 @@ static void wgc_fe_sq_n(struct wgc_fe *h, const struct wgc_fe *f, int n)
 
 /*
  * h = f * 121665, the curve constant a24 = (486662 - 2) / 4 of RFC 7748's
- * ladder. f's limbs < 2^53, so each product is < 2^70: hence 128 bits.
+ * ladder. f's limbs < 2^54, so each product is < 2^71: hence 128 bits.
  */
 static void wgc_fe_mul_a24(struct wgc_fe *h, const struct wgc_fe *f)
 {
@@ -353,9 +355,9 @@ struct wgc_x25519_ladder {
 
 /*
  * The Montgomery ladder of RFC 7748 §5, x-only with projective (X : Z)
- * coordinates. The conditional swaps are deferred: instead of swapping in
- * and out each step, the pairs are swapped only when the current bit
- * differs from the previous one.
+ * coordinates. The conditional swaps are merged: rather than swapping in
+ * and back out around every step, the masked swap (which runs every step)
+ * exchanges the pairs when the current bit differs from the previous one.
  */
 static void wgc_x25519_ladder(struct wgc_x25519_ladder *l, u8 out[32],
 			      const u8 secret[32], const u8 u[32])
@@ -448,13 +450,23 @@ bool wgc_curve25519_generate_public(u8 pub[WGC_CURVE25519_KEY_SIZE],
 				    const u8 secret[WGC_CURVE25519_KEY_SIZE])
 {
 	static const u8 basepoint[WGC_CURVE25519_KEY_SIZE] = { 9 };
+	const u32 null_secret = wgc_curve25519_is_zero(secret);
+	u8 keep;
+	bool ret;
+	int i;
 
 	/*
-	 * With the base point (of prime order) the output is zero only when
-	 * the clamped scalar is a multiple of the group order, which clamping
-	 * rules out; the check stays for callers' uniformity.
+	 * With the base point (of prime order) the result itself is never
+	 * zero: clamping rules out multiples of the group order. But WireGuard
+	 * uses the all-zero private key to mean "no key", so that one fails
+	 * (with a zeroed pub). The ladder runs regardless and pub is masked,
+	 * so control flow does not depend on the secret even then.
 	 */
-	return wgc_curve25519(pub, secret, basepoint);
+	ret = wgc_curve25519(pub, secret, basepoint);
+	keep = (u8)(null_secret - 1);
+	for (i = 0; i < WGC_CURVE25519_KEY_SIZE; ++i)
+		pub[i] &= keep;
+	return ret & !null_secret;
 }
 
 void wgc_curve25519_generate_secret(u8 secret[WGC_CURVE25519_KEY_SIZE])

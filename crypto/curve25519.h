@@ -17,6 +17,10 @@ bool __must_check wgc_curve25519(u8 out[WGC_CURVE25519_KEY_SIZE],
 				 const u8 secret[WGC_CURVE25519_KEY_SIZE],
 				 const u8 basepoint[WGC_CURVE25519_KEY_SIZE]);
 
+/*
+ * pub = X25519(secret, 9). Returns false, with pub zeroed, for the all-zero
+ * secret: WireGuard's "no private key" (as the in-tree library does).
+ */
 bool __must_check
 wgc_curve25519_generate_public(u8 pub[WGC_CURVE25519_KEY_SIZE],
 			       const u8 secret[WGC_CURVE25519_KEY_SIZE]);
@@ -30,6 +34,6 @@ void wgc_curve25519_generate_secret(u8 secret[WGC_CURVE25519_KEY_SIZE]);
  * Known-answer tests (crypto/curve25519-selftest.c); true when all pass.
  * Also declared in crypto/selftest.h, identically.
  */
-bool wgc_curve25519_selftest(void);
+bool __must_check wgc_curve25519_selftest(void);
 
 #endif /* WGC_CURVE25519_H */

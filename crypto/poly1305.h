@@ -25,12 +25,19 @@ struct wgc_poly1305_ctx {
 	u64 r0, r1, s1;
 	/* The other key half, added at the end. */
 	u64 s[2];
+	/*
+	 * r^1..r^4 in radix 2^26 (five 26-bit limbs each) for the vector
+	 * code, computed the first time it runs for this key.
+	 */
+	u32 r26[4][5];
+	bool r26_ready;
 	u8 buf[WGC_POLY1305_BLOCK_SIZE];
 	unsigned int buflen;
 };
 
 enum wgc_poly1305_impl {
 	WGC_POLY1305_GENERIC,
+	WGC_POLY1305_AVX2,
 	WGC_POLY1305_NR_IMPLS,
 };
 
@@ -56,5 +63,14 @@ void wgc_poly1305_select_impl(void);
 bool __must_check wgc_poly1305_set_impl(enum wgc_poly1305_impl impl);
 enum wgc_poly1305_impl wgc_poly1305_get_impl(void);
 const char *wgc_poly1305_impl_str(enum wgc_poly1305_impl impl);
+
+/*
+ * The vector block function (crypto/poly1305-avx2.c), needing the FPU:
+ * absorbs nblocks whole 16-byte blocks (a multiple of 4, at least 4) into
+ * the accumulator acc, given and returned as five radix-2^26 limbs (each
+ * below 2^28 on entry; below 2^29 on return, not carried).
+ */
+void wgc_poly1305_avx2_blocks(u64 acc[5], const u32 r26[4][5], const u8 *in,
+			      size_t nblocks);
 
 #endif /* WGC_POLY1305_H */

@@ -5,8 +5,11 @@
  * with that namespace).
  */
 #include "device.h"
+#include "peer.h"
 #include "socket.h"
 #include "send.h"
+#include "receive.h"
+#include "timers.h"
 
 #include <linux/if_arp.h>
 #include <linux/rtnetlink.h>
@@ -29,10 +32,20 @@ static LIST_HEAD(wg_device_list);
 static int wg_open(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
+	struct wg_peer *peer;
 	int ret;
 
 	mutex_lock(&wg->device_update_lock);
 	ret = wg_socket_init(wg, wg->incoming_port);
+	if (ret < 0)
+		goto out;
+	/* What waited while we were down goes now; keepalives resume. */
+	list_for_each_entry(peer, &wg->peer_list, peer_list) {
+		wg_packet_send_staged_packets(peer);
+		if (peer->persistent_keepalive_interval)
+			wg_packet_send_keepalive(peer);
+	}
+out:
 	mutex_unlock(&wg->device_update_lock);
 	return ret;
 }
@@ -40,8 +53,19 @@ static int wg_open(struct net_device *dev)
 static int wg_stop(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
+	struct wg_peer *peer;
 
 	mutex_lock(&wg->device_update_lock);
+	/* Down means no sessions: every key is forgotten. */
+	list_for_each_entry(peer, &wg->peer_list, peer_list) {
+		wg_packet_purge_staged(peer);
+		wg_timers_stop(peer);
+		wg_noise_handshake_clear(&peer->handshake);
+		wg_noise_keypairs_clear(&peer->keypairs);
+		atomic64_set(&peer->last_sent_handshake,
+			     ktime_get_coarse_boottime_ns() -
+			     (u64)(WG_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
+	}
 	wg_socket_uninit(wg);
 	mutex_unlock(&wg->device_update_lock);
 	return 0;
@@ -54,12 +78,60 @@ static const struct net_device_ops wg_netdev_ops = {
 	.ndo_get_stats64 = dev_get_tstats64,
 };
 
+bool wg_device_under_load(struct wg_device *wg)
+{
+	return atomic_read(&wg->handshake_queue_len) >=
+	       WG_MAX_QUEUED_INCOMING_HANDSHAKES / 8;
+}
+
+static void wg_free_handshake_queue(struct wg_device *wg)
+{
+	struct sk_buff *skb;
+
+	while ((skb = ptr_ring_consume(&wg->handshake_queue.ring)) != NULL) {
+		dev_kfree_skb(skb);
+		atomic_dec(&wg->handshake_queue_len);
+	}
+	wg_crypt_queue_free(&wg->handshake_queue, false);
+}
+
+/* Frees what wg_newlink() allocated; also its error path. */
+static void wg_device_free(struct wg_device *wg)
+{
+	if (wg->handshake_receive_wq)
+		destroy_workqueue(wg->handshake_receive_wq);
+	if (wg->handshake_queue.worker)
+		wg_free_handshake_queue(wg);
+	if (wg->handshake_send_wq)
+		destroy_workqueue(wg->handshake_send_wq);
+	if (wg->packet_crypt_wq)
+		destroy_workqueue(wg->packet_crypt_wq);
+	if (wg->decrypt_queue.worker)
+		wg_crypt_queue_free(&wg->decrypt_queue, false);
+	if (wg->encrypt_queue.worker)
+		wg_crypt_queue_free(&wg->encrypt_queue, false);
+	/* Keypairs free their index entries through RCU callbacks. */
+	rcu_barrier();
+	if (wg->index_hashtable)
+		wg_index_hashtable_free(wg->index_hashtable);
+	if (wg->peer_hashtable)
+		wg_pubkey_hashtable_free(wg->peer_hashtable);
+	free_percpu(wg->dev->tstats);
+	wg->dev->tstats = NULL;
+}
+
 static void wg_destruct(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
 
-	memzero_explicit(wg->private_key, sizeof(wg->private_key));
-	free_percpu(dev->tstats);
+	/* The device is unregistered and down: nothing new comes in. */
+	mutex_lock(&wg->device_update_lock);
+	wg_peer_remove_all(wg);
+	wg_allowedips_free(&wg->peer_allowedips, &wg->device_update_lock);
+	wg_socket_uninit(wg);
+	mutex_unlock(&wg->device_update_lock);
+	wg_device_free(wg);
+	memzero_explicit(&wg->static_identity, sizeof(wg->static_identity));
 }
 
 static void wg_setup(struct net_device *dev)
@@ -74,8 +146,10 @@ static void wg_setup(struct net_device *dev)
 	dev->header_ops = &ip_tunnel_header_ops;
 	dev->hard_header_len = 0;
 	dev->addr_len = 0;
-	dev->needed_headroom = 0;
-	dev->needed_tailroom = 0;
+	/* Room for our header, tag and padding without reallocating. */
+	dev->needed_headroom = WG_DATA_PACKET_HEAD_ROOM;
+	dev->needed_tailroom = WG_NOISE_AUTHTAG_LEN +
+			       WG_MESSAGE_PADDING_MULTIPLE;
 	dev->type = ARPHRD_NONE;
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
@@ -87,7 +161,6 @@ static void wg_setup(struct net_device *dev)
 	dev->min_mtu = ETH_MIN_MTU;
 	dev->max_mtu = WG_MAX_MTU;
 	dev->needs_free_netdev = true;
-	dev->priv_destructor = wg_destruct;
 	/* Encrypted packets leave through another device: no qdisc here. */
 	dev->tx_queue_len = 0;
 
@@ -100,23 +173,66 @@ static int wg_newlink(struct net *src_net, struct net_device *dev,
 		      struct netlink_ext_ack *extack)
 {
 	struct wg_device *wg = netdev_priv(dev);
-	int ret;
+	int ret = -ENOMEM;
 
 	rcu_assign_pointer(wg->creating_net, src_net);
 	mutex_init(&wg->device_update_lock);
+	INIT_LIST_HEAD(&wg->peer_list);
+	atomic_set(&wg->handshake_queue_len, 0);
+	wg_noise_static_identity_init(&wg->static_identity);
+	wg_cookie_checker_init(&wg->cookie_checker);
+	wg_allowedips_init(&wg->peer_allowedips);
 
 	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
 	if (!dev->tstats)
-		return -ENOMEM;
+		goto err;
+	wg->index_hashtable = wg_index_hashtable_alloc(&wg_peer_refops);
+	wg->peer_hashtable = wg_pubkey_hashtable_alloc(&wg_peer_refops);
+	if (!wg->index_hashtable || !wg->peer_hashtable)
+		goto err;
+
+	/* Crypto is CPU-bound and must progress under memory pressure. */
+	wg->packet_crypt_wq = alloc_workqueue("wg-crypt-%s",
+			WQ_CPU_INTENSIVE | WQ_MEM_RECLAIM, 0, dev->name);
+	wg->handshake_send_wq = alloc_workqueue("wg-kex-%s",
+			WQ_UNBOUND | WQ_FREEZABLE, 0, dev->name);
+	wg->handshake_receive_wq = alloc_workqueue("wg-kex-%s",
+			WQ_CPU_INTENSIVE | WQ_FREEZABLE, 0, dev->name);
+	if (!wg->packet_crypt_wq || !wg->handshake_send_wq ||
+	    !wg->handshake_receive_wq)
+		goto err;
+
+	ret = wg_crypt_queue_init(&wg->encrypt_queue, wg_packet_encrypt_worker,
+				  &wg->encrypt_queue, WG_MAX_QUEUED_PACKETS);
+	if (ret)
+		goto err;
+	ret = wg_crypt_queue_init(&wg->decrypt_queue, wg_packet_decrypt_worker,
+				  &wg->decrypt_queue, WG_MAX_QUEUED_PACKETS);
+	if (ret)
+		goto err;
+	ret = wg_crypt_queue_init(&wg->handshake_queue,
+				  wg_packet_handshake_receive_worker,
+				  &wg->handshake_queue,
+				  WG_MAX_QUEUED_INCOMING_HANDSHAKES);
+	if (ret)
+		goto err;
 
 	ret = register_netdevice(dev);
-	if (ret < 0) {
-		free_percpu(dev->tstats);
-		dev->tstats = NULL;
-		return ret;
-	}
+	if (ret < 0)
+		goto err;
+	/*
+	 * Only now: register_netdevice() calls the destructor on some of its
+	 * failure paths and not on others, so until it succeeded the error
+	 * path below frees everything itself.
+	 */
+	dev->priv_destructor = wg_destruct;
 	list_add(&wg->device_list, &wg_device_list);
 	return 0;
+
+err:
+	/* Not registered: the destructor will not run, free here. */
+	wg_device_free(wg);
+	return ret ? ret : -ENOMEM;
 }
 
 static void wg_dellink(struct net_device *dev, struct list_head *head)

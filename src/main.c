@@ -1,16 +1,32 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Module init and exit. Init runs the crypto known-answer tests first and
- * refuses to load on a failure; teardown is the exact reverse of init.
+ * Module init and exit. Init runs the crypto known-answer tests and the
+ * selftests of the pure parts first and refuses to load on any failure;
+ * teardown is the exact reverse of init.
  */
 #include "device.h"
 #include "netlink.h"
+#include "noise.h"
+#include "receive.h"
+#include "allowedips.h"
+#include "replay.h"
+#include "ratelimiter.h"
 #include "../crypto/wgcrypto.h"
 
 #include <linux/module.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 #include <linux/wireguard.h>
+
+static int __init wg_run_selftests(void)
+{
+	if (!wg_allowedips_selftest() || !wg_replay_selftest() ||
+	    !wg_ratelimiter_selftest()) {
+		pr_err("selftests failed: refusing to load\n");
+		return -ENOTRECOVERABLE;
+	}
+	return 0;
+}
 
 static int __init wg_mod_init(void)
 {
@@ -20,21 +36,39 @@ static int __init wg_mod_init(void)
 	if (ret)
 		return ret;
 
-	ret = wg_device_init();
+	ret = wg_allowedips_slab_init();
 	if (ret)
 		return ret;
+
+	ret = wg_run_selftests();
+	if (ret)
+		goto err_allowedips;
+
+	wg_noise_init();
+
+	ret = wg_receive_init();
+	if (ret)
+		goto err_allowedips;
+
+	ret = wg_device_init();
+	if (ret)
+		goto err_receive;
 
 	ret = wg_genetlink_init();
 	if (ret)
 		goto err_device;
 
-	pr_info("WireGuard %s loaded (chacha20: %s, poly1305: %s)\n",
+	pr_info("WireGuard %s loaded, selftests passed (chacha20: %s, poly1305: %s)\n",
 		WG_MODULE_VERSION, wgc_chacha20_impl_name(),
 		wgc_poly1305_impl_name());
 	return 0;
 
 err_device:
 	wg_device_uninit();
+err_receive:
+	wg_receive_uninit();
+err_allowedips:
+	wg_allowedips_slab_uninit();
 	return ret;
 }
 
@@ -42,6 +76,8 @@ static void __exit wg_mod_exit(void)
 {
 	wg_genetlink_uninit();
 	wg_device_uninit();
+	wg_receive_uninit();
+	wg_allowedips_slab_uninit();
 }
 
 module_init(wg_mod_init);

@@ -6,13 +6,309 @@
  */
 #include "socket.h"
 #include "device.h"
+#include "peer.h"
 #include "receive.h"
+#include "queueing.h"
 
 #include <linux/net.h>
 #include <linux/if_ether.h>
+#include <linux/inetdevice.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/security.h>
 #include <net/udp_tunnel.h>
 #include <net/ipv6.h>
+#include <net/ipv6_stubs.h>
+#include <net/addrconf.h>
+#include <net/route.h>
+#include <net/ip6_route.h>
+#include <net/dst_cache.h>
 #include <net/sock.h>
+
+static int wg_send4(struct wg_device *wg, struct sk_buff *skb,
+		    const struct wg_endpoint *endpoint, u8 ds,
+		    struct dst_cache *cache)
+{
+	struct flowi4 fl = {
+		.saddr = endpoint->src4.s_addr,
+		.daddr = endpoint->addr4.sin_addr.s_addr,
+		.fl4_dport = endpoint->addr4.sin_port,
+		.flowi4_mark = wg->fwmark,
+		.flowi4_proto = IPPROTO_UDP,
+	};
+	struct rtable *rt = NULL;
+	struct sock *sock;
+	int ret = 0;
+
+	skb_mark_not_on_list(skb);
+	skb->dev = wg->dev;
+	skb->mark = wg->fwmark;
+
+	rcu_read_lock_bh();
+	sock = rcu_dereference_bh(wg->sock4);
+	if (unlikely(!sock)) {
+		ret = -ENONET;
+		goto err;
+	}
+	fl.fl4_sport = inet_sk(sock)->inet_sport;
+
+	if (cache)
+		rt = dst_cache_get_ip4(cache, &fl.saddr);
+	if (!rt) {
+		security_sk_classify_flow(sock, flowi4_to_flowi_common(&fl));
+		/*
+		 * The source we used last (or the peer last reached us at) may
+		 * be gone from this host: then let routing choose.
+		 */
+		if (fl.saddr && !inet_confirm_addr(sock_net(sock), NULL, 0,
+						   fl.saddr, RT_SCOPE_HOST))
+			fl.saddr = 0;
+		rt = ip_route_output_flow(sock_net(sock), &fl, sock);
+		if (IS_ERR(rt) && fl.saddr) {
+			fl.saddr = 0;
+			rt = ip_route_output_flow(sock_net(sock), &fl, sock);
+		}
+		if (IS_ERR(rt)) {
+			ret = PTR_ERR(rt);
+			rt = NULL;
+			net_dbg_ratelimited("%s: no route to %pISpfsc: %d\n",
+					    wg->dev->name, &endpoint->addr, ret);
+			goto err;
+		}
+		if (cache)
+			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
+	}
+	skb->ignore_df = 1;
+	udp_tunnel_xmit_skb(rt, sock, skb, fl.saddr, fl.daddr, ds,
+			    ip4_dst_hoplimit(&rt->dst), 0, fl.fl4_sport,
+			    fl.fl4_dport, false, false);
+	goto out;
+
+err:
+	kfree_skb(skb);
+out:
+	rcu_read_unlock_bh();
+	return ret;
+}
+
+static int wg_send6(struct wg_device *wg, struct sk_buff *skb,
+		    const struct wg_endpoint *endpoint, u8 ds,
+		    struct dst_cache *cache)
+{
+#if IS_ENABLED(CONFIG_IPV6)
+	struct flowi6 fl = {
+		.saddr = endpoint->src6,
+		.daddr = endpoint->addr6.sin6_addr,
+		.fl6_dport = endpoint->addr6.sin6_port,
+		.flowi6_mark = wg->fwmark,
+		.flowi6_oif = endpoint->addr6.sin6_scope_id,
+		.flowi6_proto = IPPROTO_UDP,
+	};
+	struct dst_entry *dst = NULL;
+	struct sock *sock;
+	int ret = 0;
+
+	skb_mark_not_on_list(skb);
+	skb->dev = wg->dev;
+	skb->mark = wg->fwmark;
+
+	rcu_read_lock_bh();
+	sock = rcu_dereference_bh(wg->sock6);
+	if (unlikely(!sock)) {
+		ret = -ENONET;
+		goto err;
+	}
+	fl.fl6_sport = inet_sk(sock)->inet_sport;
+
+	if (cache)
+		dst = dst_cache_get_ip6(cache, &fl.saddr);
+	if (!dst) {
+		security_sk_classify_flow(sock, flowi6_to_flowi_common(&fl));
+		if (!ipv6_addr_any(&fl.saddr) &&
+		    !ipv6_chk_addr(sock_net(sock), &fl.saddr, NULL, 0))
+			fl.saddr = in6addr_any;
+		dst = ipv6_stub->ipv6_dst_lookup_flow(sock_net(sock), sock, &fl,
+						      NULL);
+		if (IS_ERR(dst)) {
+			ret = PTR_ERR(dst);
+			dst = NULL;
+			net_dbg_ratelimited("%s: no route to %pISpfsc: %d\n",
+					    wg->dev->name, &endpoint->addr, ret);
+			goto err;
+		}
+		if (cache)
+			dst_cache_set_ip6(cache, dst, &fl.saddr);
+	}
+	skb->ignore_df = 1;
+	wg_compat_udp_tunnel6_xmit_skb(dst, sock, skb, skb->dev, &fl.saddr,
+				       &fl.daddr, ds, ip6_dst_hoplimit(dst), 0,
+				       fl.fl6_sport, fl.fl6_dport, false);
+	goto out;
+
+err:
+	kfree_skb(skb);
+out:
+	rcu_read_unlock_bh();
+	return ret;
+#else
+	kfree_skb(skb);
+	return -EAFNOSUPPORT;
+#endif
+}
+
+int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb,
+			       u8 ds)
+{
+	size_t len = skb->len;
+	int ret = -EAFNOSUPPORT;
+
+	read_lock_bh(&peer->endpoint_lock);
+	if (peer->endpoint.addr.sa_family == AF_INET)
+		ret = wg_send4(peer->device, skb, &peer->endpoint, ds,
+			       &peer->endpoint_cache);
+	else if (peer->endpoint.addr.sa_family == AF_INET6)
+		ret = wg_send6(peer->device, skb, &peer->endpoint, ds,
+			       &peer->endpoint_cache);
+	else
+		dev_kfree_skb(skb);
+	if (likely(!ret))
+		atomic64_add(len, &peer->tx_bytes);
+	read_unlock_bh(&peer->endpoint_lock);
+	return ret;
+}
+
+int wg_socket_send_buffer_to_peer(struct wg_peer *peer, void *buffer,
+				  size_t len, u8 ds)
+{
+	struct sk_buff *skb = alloc_skb(len + WG_SKB_HEADER_LEN, GFP_ATOMIC);
+
+	if (unlikely(!skb))
+		return -ENOMEM;
+	skb_reserve(skb, WG_SKB_HEADER_LEN);
+	skb_set_inner_network_header(skb, 0);
+	skb_put_data(skb, buffer, len);
+	return wg_socket_send_skb_to_peer(peer, skb, ds);
+}
+
+int wg_socket_send_buffer_as_reply_to_skb(struct wg_device *wg,
+					  struct sk_buff *in_skb, void *buffer,
+					  size_t len)
+{
+	struct wg_endpoint endpoint;
+	struct sk_buff *skb;
+	int ret;
+
+	ret = wg_socket_endpoint_from_skb(&endpoint, in_skb);
+	if (unlikely(ret < 0))
+		return ret;
+	skb = alloc_skb(len + WG_SKB_HEADER_LEN, GFP_ATOMIC);
+	if (unlikely(!skb))
+		return -ENOMEM;
+	skb_reserve(skb, WG_SKB_HEADER_LEN);
+	skb_set_inner_network_header(skb, 0);
+	skb_put_data(skb, buffer, len);
+	/* No cache: this goes to an address we know nothing about. */
+	if (endpoint.addr.sa_family == AF_INET)
+		return wg_send4(wg, skb, &endpoint, 0, NULL);
+	return wg_send6(wg, skb, &endpoint, 0, NULL);
+}
+
+int wg_socket_endpoint_from_skb(struct wg_endpoint *endpoint,
+				const struct sk_buff *skb)
+{
+	memset(endpoint, 0, sizeof(*endpoint));
+	if (skb->protocol == htons(ETH_P_IP)) {
+		endpoint->addr4.sin_family = AF_INET;
+		endpoint->addr4.sin_port = udp_hdr(skb)->source;
+		endpoint->addr4.sin_addr.s_addr = ip_hdr(skb)->saddr;
+		endpoint->src4.s_addr = ip_hdr(skb)->daddr;
+		endpoint->src_if4 = skb->skb_iif;
+	} else if (IS_ENABLED(CONFIG_IPV6) &&
+		   skb->protocol == htons(ETH_P_IPV6)) {
+		endpoint->addr6.sin6_family = AF_INET6;
+		endpoint->addr6.sin6_port = udp_hdr(skb)->source;
+		endpoint->addr6.sin6_addr = ipv6_hdr(skb)->saddr;
+		endpoint->addr6.sin6_scope_id =
+			ipv6_iface_scope_id(&ipv6_hdr(skb)->saddr,
+					    skb->skb_iif);
+		endpoint->src6 = ipv6_hdr(skb)->daddr;
+	} else {
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool wg_endpoint_addr_eq(const struct wg_endpoint *a,
+				const struct wg_endpoint *b)
+{
+	if (a->addr.sa_family != b->addr.sa_family)
+		return false;
+	if (a->addr.sa_family == AF_INET)
+		return a->addr4.sin_port == b->addr4.sin_port &&
+		       a->addr4.sin_addr.s_addr == b->addr4.sin_addr.s_addr;
+	if (a->addr.sa_family == AF_INET6)
+		return a->addr6.sin6_port == b->addr6.sin6_port &&
+		       ipv6_addr_equal(&a->addr6.sin6_addr,
+				       &b->addr6.sin6_addr) &&
+		       a->addr6.sin6_scope_id == b->addr6.sin6_scope_id;
+	return true;
+}
+
+static bool wg_endpoint_src_eq(const struct wg_endpoint *a,
+			       const struct wg_endpoint *b)
+{
+	if (a->addr.sa_family == AF_INET)
+		return a->src4.s_addr == b->src4.s_addr &&
+		       a->src_if4 == b->src_if4;
+	return ipv6_addr_equal(&a->src6, &b->src6);
+}
+
+bool wg_socket_set_peer_endpoint(struct wg_peer *peer,
+				 const struct wg_endpoint *endpoint)
+{
+	bool addr_changed;
+
+	/* Nearly always unchanged: check without the write lock first. */
+	read_lock_bh(&peer->endpoint_lock);
+	addr_changed = !wg_endpoint_addr_eq(endpoint, &peer->endpoint);
+	if (!addr_changed && wg_endpoint_src_eq(endpoint, &peer->endpoint)) {
+		read_unlock_bh(&peer->endpoint_lock);
+		return false;
+	}
+	read_unlock_bh(&peer->endpoint_lock);
+
+	write_lock_bh(&peer->endpoint_lock);
+	if (endpoint->addr.sa_family == AF_INET) {
+		peer->endpoint.addr4 = endpoint->addr4;
+		peer->endpoint.src4 = endpoint->src4;
+		peer->endpoint.src_if4 = endpoint->src_if4;
+	} else if (endpoint->addr.sa_family == AF_INET6) {
+		peer->endpoint.addr6 = endpoint->addr6;
+		peer->endpoint.src6 = endpoint->src6;
+	}
+	dst_cache_reset(&peer->endpoint_cache);
+	write_unlock_bh(&peer->endpoint_lock);
+	return addr_changed;
+}
+
+bool wg_socket_set_peer_endpoint_from_skb(struct wg_peer *peer,
+					  const struct sk_buff *skb)
+{
+	struct wg_endpoint endpoint;
+
+	if (wg_socket_endpoint_from_skb(&endpoint, skb))
+		return false;
+	return wg_socket_set_peer_endpoint(peer, &endpoint);
+}
+
+void wg_socket_clear_peer_endpoint_src(struct wg_peer *peer)
+{
+	write_lock_bh(&peer->endpoint_lock);
+	memset(&peer->endpoint.src6, 0, sizeof(peer->endpoint.src6));
+	dst_cache_reset_now(&peer->endpoint_cache);
+	write_unlock_bh(&peer->endpoint_lock);
+}
 
 static int wg_socket_encap_rcv(struct sock *sk, struct sk_buff *skb)
 {

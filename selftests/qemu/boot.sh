@@ -42,7 +42,7 @@ rm -f "$initrd.overlay"
 qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "${WG_GUEST_CPUS:-2}"
       -m "${WG_GUEST_MEM:-1536}" -accel tcg,thread=multi -no-reboot
       -kernel "$kdir/vmlinuz" -initrd "$initrd"
-      -append "console=ttyS0 panic=-1 quiet loglevel=3 wg.mode=$mode")
+      -append "console=ttyS0 panic=-1 quiet loglevel=3 wg.mode=$mode wg.tests=${WG_TESTS:-all}")
 if [ -t 0 ] && [ "$mode" != check ]; then
 	"${qemu[@]}" -nographic
 else

@@ -105,7 +105,7 @@ static inline void test_seed(void)
 
 static inline int test_exit(const char *suite)
 {
-	printf("%s: %u passed, %u failed\n", suite, test_passed, test_failed);
+	printf("# %s: %u passed, %u failed\n", suite, test_passed, test_failed);
 	return test_failed ? 1 : 0;
 }
 

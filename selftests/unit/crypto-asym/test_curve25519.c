@@ -279,6 +279,43 @@ static void test_field_edges(void)
 			ok = false;
 		}
 	}
+	/*
+	 * Loose limb patterns whose value sits just below a multiple of
+	 * 2^255, where a reduction that trusts a single conditional
+	 * subtraction would carry out of bit 255 and lose it.
+	 */
+	{
+		static const u64 m51 = (1ULL << 51) - 1;
+		static const u64 loose[][5] = {
+			/* 2^256 - 20 = 2p + 18 */
+			{ m51 - 19, m51, m51, m51, (1ULL << 52) - 1 },
+			/* 2^255 - 1 = p + 18 */
+			{ m51, m51, m51, m51, m51 },
+			/* p and 2p, non-canonical zeros */
+			{ m51 - 18, m51, m51, m51, m51 },
+			{ (1ULL << 52) - 38, (1ULL << 52) - 2, (1ULL << 52) - 2,
+			  (1ULL << 52) - 2, (1ULL << 52) - 2 },
+			/* the largest limbs wgc_fe_tobytes() accepts */
+			{ (1ULL << 58) - 1, (1ULL << 58) - 1, (1ULL << 58) - 1,
+			  (1ULL << 58) - 1, (1ULL << 58) - 1 },
+			{ 0, 0, 0, 0, (1ULL << 58) - 1 },
+			{ (1ULL << 58) - 1, 0, 0, 0, m51 },
+		};
+		BIGNUM *v = BN_new();
+		size_t j;
+
+		for (j = 0; j < ARRAY_SIZE(loose); j++) {
+			memcpy(f.v, loose[j], sizeof(f.v));
+			fe_to_bn(v, &f);
+			if (!fe_check(&f, v)) {
+				test_fail("x25519_field_canonical_edges",
+					  "loose pattern %zu", j);
+				ok = false;
+			}
+		}
+		BN_free(v);
+	}
+
 	/* 2^255 - 1 + 2^255 (all ones): bit 255 dropped, then - p = 18. */
 	memset(in, 0xff, KS);
 	memset(want, 0, KS);
@@ -352,7 +389,7 @@ static void test_rfc7748_iterated(void)
 		TEST_RESULT("x25519_rfc7748_iterated_1000000",
 			    ret && !memcmp(k, e1m, KS), "mismatch");
 	else
-		printf("# set WGC_X25519_MILLION=1 for the 1000000-iteration test\n");
+		printf("# make million (WGC_X25519_MILLION=1) runs the 1000000-iteration test\n");
 }
 
 static void test_rfc7748_dh(void)
@@ -592,6 +629,28 @@ static void test_clamp_and_generate(void)
 	TEST_RESULT("x25519_generate_secret", ok, "not clamped or repeated");
 }
 
+/*
+ * The all-zero private key is WireGuard's "no key": generate_public must
+ * refuse it (and zero pub), while any other secret, even one that clamps
+ * to the same bits as zero does in its low byte, works.
+ */
+static void test_null_secret(void)
+{
+	u8 sk[KS] = { 0 }, pub[KS], ref[KS];
+	bool ok;
+
+	memset(pub, 0x77, KS);
+	ok = !wgc_curve25519_generate_public(pub, sk) && all_zero(pub);
+	TEST_RESULT("x25519_generate_public_null_secret", ok,
+		    "all-zero secret accepted or pub not zeroed");
+
+	/* 0x07 clamps to the same scalar as zero: still a valid key. */
+	sk[0] = 7;
+	ok = wgc_curve25519_generate_public(pub, sk) &&
+	     ossl_x25519_public(ref, sk) && !memcmp(pub, ref, KS);
+	TEST_RESULT("x25519_generate_public_nonnull_secret", ok, "mismatch");
+}
+
 /* Callers may reuse a buffer: out aliasing secret or basepoint. */
 static void test_aliasing(void)
 {
@@ -624,6 +683,7 @@ int main(void)
 	test_differential();
 	test_clamp_and_generate();
 	test_aliasing();
+	test_null_secret();
 	BN_free(bn_p);
 	BN_CTX_free(bn_ctx);
 	return test_exit("x25519");

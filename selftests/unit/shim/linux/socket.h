@@ -1,0 +1,1 @@
+/* Empty: see shim.h, which the unit-test build force-includes. */

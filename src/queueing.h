@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The multi-CPU crypt queues.
+ *
+ * Every data packet is put in two queues at once: the device-wide crypt
+ * queue, from which a worker on any CPU takes it to encrypt or decrypt it,
+ * and its peer's serial queue, which keeps the peer's packets in order.
+ * When a worker is done it marks the packet's state; the peer's serial
+ * consumer (a work item for tx, NAPI for rx) takes packets off the head of
+ * the serial queue only as long as the head is done, so packets leave in
+ * the order they came while the crypto runs on every CPU.
+ */
+#ifndef WG_QUEUEING_H
+#define WG_QUEUEING_H
+
+#include <linux/types.h>
+#include <linux/skbuff.h>
+#include <linux/ptr_ring.h>
+#include <linux/workqueue.h>
+#include <linux/percpu.h>
+#include <linux/atomic.h>
+
+#include <linux/ipv6.h>
+#include <linux/udp.h>
+#include <linux/netdevice.h>
+
+struct wg_device;
+struct wg_peer;
+struct wg_noise_keypair;
+
+/* Room for the outer headers in front of a message. */
+#define WG_SKB_HEADER_LEN \
+	(LL_MAX_HEADER + sizeof(struct ipv6hdr) + sizeof(struct udphdr))
+/* ... and for the data message header in front of a data packet. */
+#define WG_DATA_PACKET_HEAD_ROOM ALIGN(16 + WG_SKB_HEADER_LEN, 4)
+
+struct wg_multicore_worker {
+	void *ptr;
+	struct work_struct work;
+};
+
+struct wg_crypt_queue {
+	struct ptr_ring ring;
+	struct wg_multicore_worker __percpu *worker;
+	int last_cpu;
+};
+
+struct wg_serial_queue {
+	struct sk_buff_head list;
+};
+
+enum wg_packet_state {
+	WG_PACKET_STATE_UNCRYPTED,
+	WG_PACKET_STATE_CRYPTED,
+	WG_PACKET_STATE_DEAD,
+};
+
+/* Per-packet state, in skb->cb while the packet is ours. */
+struct wg_packet_cb {
+	u64 nonce;
+	struct wg_noise_keypair *keypair;
+	atomic_t state;
+	u32 mtu;
+	u8 ds;
+};
+
+#define WG_PACKET_CB(skb) ((struct wg_packet_cb *)((skb)->cb))
+
+int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t function,
+			void *ptr, unsigned int len);
+void wg_crypt_queue_free(struct wg_crypt_queue *queue, bool purge);
+
+void wg_serial_queue_init(struct wg_serial_queue *queue);
+void wg_serial_queue_purge(struct wg_serial_queue *queue);
+
+/*
+ * The head of the serial queue if its crypto is finished (state CRYPTED or
+ * DEAD, returned through @state), dequeued; NULL if the queue is empty or
+ * its head is still being worked on.
+ */
+struct sk_buff *wg_serial_queue_dequeue_done(struct wg_serial_queue *queue,
+					     enum wg_packet_state *state);
+
+/*
+ * Queues skb for crypto in both queues and kicks a worker on the next CPU.
+ * Fails (-EPIPE, packet not queued anywhere, caller frees it) when the
+ * device queue is full.
+ */
+int __must_check wg_queue_enqueue_crypt(struct wg_crypt_queue *device_queue,
+					struct wg_serial_queue *peer_queue,
+					struct sk_buff *skb,
+					struct workqueue_struct *wq);
+
+/* Publishes a crypt result; the serial consumer may take it from now on. */
+static inline void wg_packet_set_state(struct sk_buff *skb,
+				       enum wg_packet_state state)
+{
+	atomic_set_release(&WG_PACKET_CB(skb)->state, state);
+}
+
+/* The CPU after @last among the online ones, round robin. */
+int wg_cpumask_next_online(int *last);
+
+/*
+ * Resets the parts of an skb that must not travel between the inner and
+ * outer network stacks (conntrack, dst, marks, ...), keeping its data.
+ */
+void wg_reset_packet(struct sk_buff *skb, bool encapsulating);
+
+#endif /* WG_QUEUEING_H */
