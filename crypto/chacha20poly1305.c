@@ -39,6 +39,15 @@ static bool aead_simd_wanted(size_t len)
 		wgc_poly1305_get_impl() != WGC_POLY1305_GENERIC);
 }
 
+/* Keys Poly1305 with the first 32 bytes of key and MACs the AD and pad. */
+static void aead_mac_init(struct wgc_poly1305_ctx *poly, const u8 *key,
+			  const u8 *ad, size_t ad_len)
+{
+	wgc_poly1305_init(poly, key);
+	wgc_poly1305_update(poly, ad, ad_len, false);
+	wgc_poly1305_pad16(poly);
+}
+
 /* Derives the Poly1305 key from block 0 and MACs the AD with its pad. */
 static void aead_begin(struct wgc_chacha20_ctx *chacha,
 		       struct wgc_poly1305_ctx *poly, const u8 *ad,
@@ -48,11 +57,30 @@ static void aead_begin(struct wgc_chacha20_ctx *chacha,
 
 	/* All of block 0, so that the payload starts at block 1. */
 	wgc_chacha20_keystream(chacha, block0, sizeof(block0), false);
-	wgc_poly1305_init(poly, block0);
+	aead_mac_init(poly, block0, ad, ad_len);
 	memzero_explicit(block0, sizeof(block0));
+}
 
-	wgc_poly1305_update(poly, ad, ad_len, false);
-	wgc_poly1305_pad16(poly);
+/*
+ * With vector ChaCha20, block 0 alone would cost a whole batch (or a
+ * portable block, about as slow as a batch of eight): instead it rides in
+ * the first batch, with the first payload bytes, through a stack buffer.
+ * first[0..64) is then block 0's keystream and first[64..64 + n) the
+ * en/decrypted first n bytes of src (returned).
+ */
+enum { WGC_AEAD_FIRST = 8 * WGC_CHACHA20_BLOCK_SIZE };
+
+static size_t aead_first_batch(struct wgc_chacha20_ctx *chacha,
+			       u8 first[WGC_AEAD_FIRST], const u8 *src,
+			       size_t len)
+{
+	size_t n = min_t(size_t, len, WGC_AEAD_FIRST - WGC_CHACHA20_BLOCK_SIZE);
+
+	memset(first, 0, WGC_CHACHA20_BLOCK_SIZE);
+	memcpy(first + WGC_CHACHA20_BLOCK_SIZE, src, n);
+	wgc_chacha20_xor(chacha, first, first, WGC_CHACHA20_BLOCK_SIZE + n,
+			 true);
+	return n;
 }
 
 /* MACs the ciphertext's pad and the two lengths; writes the tag. */
@@ -72,24 +100,30 @@ static void aead_encrypt(u8 *dst, const u8 *src, size_t src_len,
 			 const u8 *ad, size_t ad_len,
 			 struct wgc_chacha20_ctx *chacha)
 {
+	u8 first[WGC_AEAD_FIRST];
 	struct wgc_poly1305_ctx poly;
 	struct wgc_simd simd;
-	size_t left = src_len;
+	size_t done = 0, n;
 
-	aead_begin(chacha, &poly, ad, ad_len);
 	wgc_simd_begin(&simd, aead_simd_wanted(src_len));
-	while (left) {
-		size_t n = min_t(size_t, left, WGC_SIMD_CHUNK);
-
-		wgc_chacha20_xor(chacha, dst, src, n, simd.on);
-		wgc_poly1305_update(&poly, dst, n, simd.on);
+	if (simd.on && wgc_chacha20_get_impl() != WGC_CHACHA20_GENERIC) {
+		done = aead_first_batch(chacha, first, src, src_len);
+		aead_mac_init(&poly, first, ad, ad_len);
+		memcpy(dst, first + WGC_CHACHA20_BLOCK_SIZE, done);
+		memzero_explicit(first, WGC_CHACHA20_BLOCK_SIZE + done);
+		wgc_poly1305_update(&poly, dst, done, simd.on);
+		wgc_simd_account(&simd, done);
+	} else {
+		aead_begin(chacha, &poly, ad, ad_len);
+	}
+	for (; done < src_len; done += n) {
+		n = min_t(size_t, src_len - done, WGC_SIMD_CHUNK);
+		wgc_chacha20_xor(chacha, dst + done, src + done, n, simd.on);
+		wgc_poly1305_update(&poly, dst + done, n, simd.on);
 		wgc_simd_account(&simd, n);
-		dst += n;
-		src += n;
-		left -= n;
 	}
 	wgc_simd_end(&simd);
-	aead_finish(&poly, ad_len, src_len, dst);
+	aead_finish(&poly, ad_len, src_len, dst + src_len);
 }
 
 static bool aead_decrypt(u8 *dst, const u8 *src, size_t src_len,
@@ -97,34 +131,48 @@ static bool aead_decrypt(u8 *dst, const u8 *src, size_t src_len,
 			 struct wgc_chacha20_ctx *chacha)
 {
 	u8 tag[WGC_CHACHA20POLY1305_AUTHTAG_SIZE];
+	u8 first[WGC_AEAD_FIRST];
 	struct wgc_poly1305_ctx poly;
 	struct wgc_simd simd;
-	size_t len, left, off;
+	size_t len, n, off, head = 0;
 	bool ok;
 
 	if (src_len < WGC_CHACHA20POLY1305_AUTHTAG_SIZE)
 		return false;
 	len = src_len - WGC_CHACHA20POLY1305_AUTHTAG_SIZE;
 
-	aead_begin(chacha, &poly, ad, ad_len);
 	wgc_simd_begin(&simd, aead_simd_wanted(len));
+	if (simd.on && wgc_chacha20_get_impl() != WGC_CHACHA20_GENERIC) {
+		/*
+		 * The first bytes' plaintext waits in first[] (on the stack,
+		 * wiped below) until the tag has been checked.
+		 */
+		head = aead_first_batch(chacha, first, src, len);
+		aead_mac_init(&poly, first, ad, ad_len);
+	} else {
+		aead_begin(chacha, &poly, ad, ad_len);
+	}
 	/* First the MAC over the ciphertext... */
-	for (off = 0; off < len; off += left) {
-		left = min_t(size_t, len - off, WGC_SIMD_CHUNK);
-		wgc_poly1305_update(&poly, src + off, left, simd.on);
-		wgc_simd_account(&simd, left);
+	for (off = 0; off < len; off += n) {
+		n = min_t(size_t, len - off, WGC_SIMD_CHUNK);
+		wgc_poly1305_update(&poly, src + off, n, simd.on);
+		wgc_simd_account(&simd, n);
 	}
 	aead_finish(&poly, ad_len, len, tag);
 	ok = !crypto_memneq(tag, src + len, sizeof(tag));
 	memzero_explicit(tag, sizeof(tag));
 
 	/* ...and only if it holds, the plaintext. */
-	for (off = 0; ok && off < len; off += left) {
-		left = min_t(size_t, len - off, WGC_SIMD_CHUNK);
-		wgc_chacha20_xor(chacha, dst + off, src + off, left, simd.on);
-		wgc_simd_account(&simd, left);
+	if (ok && head)
+		memcpy(dst, first + WGC_CHACHA20_BLOCK_SIZE, head);
+	for (off = head; ok && off < len; off += n) {
+		n = min_t(size_t, len - off, WGC_SIMD_CHUNK);
+		wgc_chacha20_xor(chacha, dst + off, src + off, n, simd.on);
+		wgc_simd_account(&simd, n);
 	}
 	wgc_simd_end(&simd);
+	if (head)
+		memzero_explicit(first, WGC_CHACHA20_BLOCK_SIZE + head);
 	/*
 	 * dst never saw plaintext of a forgery; clearing it anyway keeps a
 	 * careless caller from using stale contents as if decrypted.

@@ -148,7 +148,7 @@ static void poly1305_compute_powers(struct wgc_poly1305_ctx *ctx)
 }
 
 /* The vector code pays off from this many blocks on (see its file). */
-enum { WGC_POLY1305_AVX2_MIN_BLOCKS = 16 };
+enum { WGC_POLY1305_AVX2_MIN_BLOCKS = 24 };
 
 static void poly1305_blocks_avx2(struct wgc_poly1305_ctx *ctx, const u8 *in,
 				 size_t nblocks)
@@ -198,7 +198,7 @@ static void poly1305_blocks(struct wgc_poly1305_ctx *ctx, const u8 *in,
 {
 	if (simd && poly1305_impl == WGC_POLY1305_AVX2 &&
 	    nblocks >= WGC_POLY1305_AVX2_MIN_BLOCKS) {
-		size_t n = nblocks & ~(size_t)3;
+		size_t n = nblocks & ~(size_t)7;
 
 		poly1305_blocks_avx2(ctx, in, n);
 		in += n * WGC_POLY1305_BLOCK_SIZE;

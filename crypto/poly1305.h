@@ -66,9 +66,9 @@ const char *wgc_poly1305_impl_str(enum wgc_poly1305_impl impl);
 
 /*
  * The vector block function (crypto/poly1305-avx2.c), needing the FPU:
- * absorbs nblocks whole 16-byte blocks (a multiple of 4, at least 4) into
+ * absorbs nblocks whole 16-byte blocks (a multiple of 8, at least 8) into
  * the accumulator acc, given and returned as five radix-2^26 limbs (each
- * below 2^28 on entry; below 2^29 on return, not carried).
+ * below 2^27 on entry; below 2^30 on return, not carried).
  */
 void wgc_poly1305_avx2_blocks(u64 acc[5], const u32 r26[4][5], const u8 *in,
 			      size_t nblocks);

@@ -162,6 +162,8 @@ expect_table() {
 # ---------------------------------------------------------------------------
 # wg-quick itself: the behaviour to reproduce.
 
+# One pair of namespaces for everything: each scenario must leave it as
+# it found it anyway, which is what the *-leaves-nothing checks verify.
 setup
 before=$(snap)
 conf "" 0.0.0.0/0
@@ -171,7 +173,6 @@ wq_auto_view=$(view)
 check wq-auto-down wq down
 check_eq wq-auto-down-leaves-nothing "$before" "$(snap)"
 
-setup
 before=$(snap)
 conf off 0.0.0.0/0
 check wq-off-up wq up
@@ -181,7 +182,6 @@ wq_off_snap=$(snap)
 check wq-off-down wq down
 check_eq wq-off-down-leaves-nothing "$before" "$(snap)"
 
-setup
 before=$(snap)
 conf main 10.9.0.0/16
 check wq-main-up wq up
@@ -191,7 +191,6 @@ wq_main_snap=$(snap)
 check wq-main-down wq down
 
 for t in 1234 artest; do
-	setup
 	[ $t = artest ] && printf '4321\tartest\n' >> "$rt_tables"
 	num=$t
 	[ $t = artest ] && num=4321
@@ -213,7 +212,6 @@ hooks() {
 	echo "PreDown = wg-autoroute down %i"
 }
 
-setup
 before=$(snap)
 conf off 0.0.0.0/0 "$(hooks auto)"
 check ar-auto-up wq up
@@ -222,20 +220,17 @@ check_eq ar-auto-same-as-wg-quick "$wq_auto_view" "$(view)"
 check ar-auto-down wq down
 check_eq ar-auto-down-leaves-nothing "$before" "$(snap)"
 
-setup
 conf off 0.0.0.0/0 "$(hooks off)"
 check ar-off-up wq up
 check_eq ar-off-same-as-wg-quick "$wq_off_snap" "$(snap)"
 check ar-off-down wq down
 
-setup
 conf off 10.9.0.0/16 "$(hooks main)"
 check ar-main-up wq up
 check_eq ar-main-same-as-wg-quick "$wq_main_snap" "$(snap)"
 check ar-main-down wq down
 
 for t in 1234 artest; do
-	setup
 	before=$(snap)
 	conf off "0.0.0.0/0, 10.9.0.0/16" "$(hooks $t)"
 	check ar-table-$t-up wq up
@@ -249,7 +244,6 @@ done
 # By hand on a running device: down restores exactly what was there,
 # including routes that are not ours and a fwmark set by someone else.
 
-setup
 conf off "0.0.0.0/0, 10.9.0.0/16, 10.77.0.1/32"
 wq up
 in_cl ip route add 10.10.0.0/16 dev wg0	# not ours, must survive
@@ -319,7 +313,6 @@ wq down
 # --follow: routes track allowed-ips changes through the module's peer
 # change notifications.
 
-setup
 conf off 10.9.0.0/16
 wq up
 before=$(snap)

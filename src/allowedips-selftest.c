@@ -411,6 +411,117 @@ static void st_randomized(struct st_state *st)
 	ST_CHECK(st, st_verify(st, NULL), "invariants after random cases");
 }
 
+#ifdef __KERNEL__
+/*
+ * Real concurrency, only in the kernel (the unit tests' shim is sequential):
+ * a reader thread on another CPU looks up "stable" host prefixes nonstop
+ * while this thread inserts and removes other prefixes around them, which
+ * splits, collapses and copies the nodes on their paths. Every lookup must
+ * still find the stable owner (host prefixes are the longest possible, so
+ * nothing churned can legitimately hide them), and any address must resolve
+ * to a real owner or to nothing. A half-published node would show up here.
+ */
+#include <linux/kthread.h>
+#include <linux/sched.h>
+
+#define ST_STABLE 32
+
+struct st_conc {
+	struct st_state *st;
+	u8 key[2][ST_STABLE][16];
+	unsigned long lookups, errors;
+};
+
+static int st_reader(void *arg)
+{
+	struct st_conc *c = arg;
+	struct wg_allowedips_peer *p;
+	unsigned int i, fam, round = 0;
+
+	while (!kthread_should_stop()) {
+		for (fam = 0; fam < 2; ++fam) {
+			for (i = 0; i < ST_STABLE; ++i) {
+				rcu_read_lock_bh();
+				p = wg_allowedips_lookup_src(&c->st->table,
+							     fam ? AF_INET6 :
+							     AF_INET,
+							     c->key[fam][i]);
+				if (p != &c->st->owner[i % 4])
+					++c->errors;
+				rcu_read_unlock_bh();
+			}
+		}
+		c->lookups += 2 * ST_STABLE;
+		if (!(++round % 64))
+			cond_resched();
+	}
+	return 0;
+}
+
+static void st_concurrent(struct st_state *st)
+{
+	struct task_struct *reader;
+	struct st_conc *c = kzalloc(sizeof(*c), GFP_KERNEL);
+	unsigned int i, op, fam;
+	u8 k[16], cidr;
+
+	if (!c)
+		return;
+	c->st = st;
+	for (fam = 0; fam < 2; ++fam) {
+		for (i = 0; i < ST_STABLE; ++i) {
+			st_random_prefix(st, fam, c->key[fam][i], &cidr);
+			/* Distinct hosts: the index goes in the last byte. */
+			c->key[fam][i][fam ? 15 : 3] = i;
+			ST_CHECK(st, !st_insert(st, fam, c->key[fam][i],
+						fam ? 128 : 32, i % 4),
+				 "stable insert");
+		}
+	}
+	reader = kthread_run(st_reader, c, "wg-ap-selftest");
+	if (IS_ERR(reader)) {
+		kfree(c);
+		return;
+	}
+	for (op = 0; op < 6000 && st->ok; ++op) {
+		fam = st_rand(st) & 1;
+		st_random_prefix(st, fam, k, &cidr);
+		/* Never one of the stable hosts. */
+		if (cidr == (fam ? 128 : 32))
+			--cidr;
+		if (st_rand(st) % 3)
+			st_insert(st, fam, k, cidr, 4 + st_rand(st) % 4);
+		else
+			st_remove(st, fam, k, cidr, 4 + st_rand(st) % 4);
+		if (!(op % 1000)) {
+			mutex_lock(&st->lock);
+			wg_allowedips_remove_by_peer(&st->table,
+						     &st->owner[4 + op % 4],
+						     &st->lock);
+			mutex_unlock(&st->lock);
+		}
+		if (!(op % 64))
+			cond_resched();
+	}
+	kthread_stop(reader);
+	ST_CHECK(st, !c->errors && c->lookups,
+		 "concurrent readers: %lu wrong of %lu lookups", c->errors,
+		 c->lookups);
+	pr_info("wireguard: allowedips concurrent self-test: %lu lookups\n",
+		c->lookups);
+	mutex_lock(&st->lock);
+	for (i = 0; i < ST_OWNERS; ++i)
+		wg_allowedips_remove_by_peer(&st->table, &st->owner[i],
+					     &st->lock);
+	mutex_unlock(&st->lock);
+	kfree(c);
+}
+#else
+static void st_concurrent(struct st_state *st)
+{
+}
+#endif
+
 bool wg_allowedips_selftest(void)
 {
 	struct st_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
@@ -432,6 +543,7 @@ bool wg_allowedips_selftest(void)
 
 	st_fixed(st);
 	st_randomized(st);
+	st_concurrent(st);
 
 	mutex_lock(&st->lock);
 	wg_allowedips_free(&st->table, &st->lock);

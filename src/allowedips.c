@@ -36,10 +36,12 @@
  * (a hole, skipped by readers and reused or squeezed out by later writes),
  * so removal never fails.
  *
- * Memory. Nodes hold no rcu_head (kfree_rcu_mightsleep() instead), and in
- * a leaf the rcu_head shares its storage with the owner-list link, which no
- * reader ever touches and which is unlinked before the leaf is queued for
- * freeing: an IPv4 leaf is 32 bytes, an IPv6 leaf 48.
+ * Memory. Nodes come from one slab cache per slot count (8 + 8 * slots
+ * bytes, nothing lost to rounding) and hold no rcu_head: replaced nodes are
+ * freed in batches after a grace period. In a leaf the rcu_head shares its
+ * storage with the owner-list link, which no reader ever touches and which
+ * is unlinked before the leaf is queued for freeing: an IPv4 leaf is 32
+ * bytes, an IPv6 leaf 48.
  *
  * Owners. Each owner lists its leaves per family in the order they joined
  * it, with a per-owner sequence number in each leaf; the cursor of a
@@ -90,7 +92,12 @@ struct wg_ap_leaf {
 
 #define WG_AP_LEAF_SIZE(keylen) (offsetof(struct wg_ap_leaf, key) + (keylen))
 
+/* Nodes hold 2 to 16 + 15 slots; one cache per size wastes no bytes. */
+#define WG_AP_MIN_SLOTS 2
+#define WG_AP_MAX_SLOTS 31
+
 static struct kmem_cache *leaf_cache[2];
+static struct kmem_cache *node_cache[WG_AP_MAX_SLOTS + 1];
 
 /* Entries: a node pointer, or a leaf pointer with bit 0 set. */
 #define WG_AP_ENTRY_LEAF 1UL
@@ -397,16 +404,71 @@ static void leaf_free(struct wg_ap_leaf *l, unsigned int f)
 	call_rcu(&l->rcu, f ? leaf_free_rcu6 : leaf_free_rcu4);
 }
 
-static void node_free(struct wg_ap_node *n)
-{
-	kfree_rcu_mightsleep(n);
-}
-
 static struct wg_ap_node *node_alloc(unsigned int nslots)
 {
-	struct wg_ap_node *n;
+	if (WARN_ON(nslots < WG_AP_MIN_SLOTS || nslots > WG_AP_MAX_SLOTS))
+		return NULL;
+	return kmem_cache_alloc(node_cache[nslots], GFP_KERNEL);
+}
 
-	return kmalloc(sizeof(*n) + nslots * sizeof(n->slot[0]), GFP_KERNEL);
+/* Free a node no reader can reach any more. */
+static void node_kfree(struct wg_ap_node *n)
+{
+	kmem_cache_free(node_cache[node_nslots(n)], n);
+}
+
+/*
+ * Replaced nodes are freed in batches after a grace period: nodes carry no
+ * rcu_head (that would cost 16 bytes each), and kfree_rcu() cannot be used
+ * on our own caches because 6.1 has no way to flush it before
+ * kmem_cache_destroy(). A partly filled batch waits for the next writes or
+ * for wg_allowedips_free().
+ */
+struct wg_ap_grave {
+	struct rcu_head rcu;
+	unsigned int n;
+	struct wg_ap_node *node[61];	/* 512 bytes in all */
+};
+
+static void grave_free_rcu(struct rcu_head *h)
+{
+	struct wg_ap_grave *g = container_of(h, struct wg_ap_grave, rcu);
+	unsigned int i;
+
+	for (i = 0; i < g->n; ++i)
+		node_kfree(g->node[i]);
+	kfree(g);
+}
+
+static void grave_seal(struct wg_allowedips *t)
+{
+	struct wg_ap_grave *g = t->grave;
+
+	if (!g)
+		return;
+	t->grave = NULL;
+	call_rcu(&g->rcu, grave_free_rcu);
+}
+
+/* Free a node that was unhooked but that readers may still be in. */
+static void node_free(struct wg_allowedips *t, struct wg_ap_node *n)
+{
+	struct wg_ap_grave *g = t->grave;
+
+	if (!g) {
+		g = kmalloc(sizeof(*g), GFP_KERNEL);
+		if (!g) {
+			/* Rare: wait for the readers here instead. */
+			synchronize_rcu();
+			node_kfree(n);
+			return;
+		}
+		g->n = 0;
+		t->grave = g;
+	}
+	g->node[g->n++] = n;
+	if (g->n == ARRAY_SIZE(g->node))
+		grave_seal(t);
 }
 
 /* An entry of a node: a prefix bit (i) or a child bit (v), and what it holds. */
@@ -696,7 +758,7 @@ add:
 	if (!nn)
 		goto err_leaf;
 	rcu_assign_pointer(*pslot, nn);
-	node_free(node);
+	node_free(t, node);
 
 attach:
 	owner_attach(owner, f, nl);
@@ -774,7 +836,8 @@ static struct wg_ap_leaf *find_exact(void __rcu **root, const u8 *key,
 }
 
 /* Take the leaf at @w out of the trie (it stays allocated). */
-static void unlink_leaf(const struct wg_ap_where *w, struct mutex *lock)
+static void unlink_leaf(struct wg_allowedips *t, const struct wg_ap_where *w,
+			struct mutex *lock)
 {
 	struct wg_ap_node *node = w->node, *nn;
 	unsigned int i, live = 0;
@@ -799,13 +862,13 @@ static void unlink_leaf(const struct wg_ap_where *w, struct mutex *lock)
 		 * No allocation, so this cannot fail.
 		 */
 		rcu_assign_pointer(*w->pslot, other);
-		node_free(node);
+		node_free(t, node);
 		return;
 	}
 	nn = node_del(node, w->pos);
 	if (nn) {
 		rcu_assign_pointer(*w->pslot, nn);
-		node_free(node);
+		node_free(t, node);
 	} else {
 		/* Out of memory: leave a hole rather than fail. */
 		rcu_assign_pointer(node->slot[w->pos], NULL);
@@ -824,7 +887,7 @@ static void remove_leaf(struct wg_allowedips *t, unsigned int f,
 		return;
 	}
 	++t->seq;
-	unlink_leaf(&w, lock);
+	unlink_leaf(t, &w, lock);
 	owner_detach(deref_w(l->owner, lock), f, l);
 	leaf_free(l, f);
 }
@@ -845,7 +908,7 @@ static int remove_prefix(struct wg_allowedips *t, unsigned int f,
 	if (!l || rcu_access_pointer(l->owner) != owner)
 		return 0;
 	++t->seq;
-	unlink_leaf(&w, lock);
+	unlink_leaf(t, &w, lock);
 	owner_detach(owner, f, l);
 	leaf_free(l, f);
 	return 0;
@@ -857,6 +920,7 @@ void wg_allowedips_init(struct wg_allowedips *t)
 {
 	RCU_INIT_POINTER(t->root4, NULL);
 	RCU_INIT_POINTER(t->root6, NULL);
+	t->grave = NULL;
 	t->seq = 1;
 }
 
@@ -927,6 +991,8 @@ void wg_allowedips_remove_by_peer(struct wg_allowedips *t,
 				    list_first_entry(&owner->list[f],
 						     struct wg_ap_leaf, link),
 				    lock);
+	/* Peers go rarely: let their memory go now rather than later. */
+	grave_seal(t);
 }
 
 /*
@@ -963,7 +1029,7 @@ static void free_trie(struct wg_allowedips *t, unsigned int f,
 		if (next[sp - 1] < node_nslots(n)) {
 			e = deref_w(n->slot[next[sp - 1]++], lock);
 		} else {
-			node_free(n);
+			node_free(t, n);
 			--sp;
 		}
 	}
@@ -975,6 +1041,7 @@ void wg_allowedips_free(struct wg_allowedips *t, struct mutex *lock)
 	++t->seq;
 	free_trie(t, 0, lock);
 	free_trie(t, 1, lock);
+	grave_seal(t);
 }
 
 /* ---- Owner walk ---- */
@@ -1179,9 +1246,14 @@ bool wg_allowedips_verify(struct wg_allowedips *t, size_t *count,
 
 int wg_allowedips_slab_init(void)
 {
+	char name[24];
+	unsigned int k;
+
 	BUILD_BUG_ON(sizeof(struct list_head) != sizeof(struct rcu_head));
 	BUILD_BUG_ON(WG_AP_LEAF_SIZE(4) > 32);
 	BUILD_BUG_ON(WG_AP_LEAF_SIZE(16) > 48);
+	BUILD_BUG_ON(sizeof(struct wg_ap_node) != 8);
+	BUILD_BUG_ON(sizeof(struct wg_ap_grave) > 512);
 
 	leaf_cache[0] = kmem_cache_create("wg_ap_leaf4", WG_AP_LEAF_SIZE(4),
 					  __alignof__(struct wg_ap_leaf), 0,
@@ -1189,17 +1261,36 @@ int wg_allowedips_slab_init(void)
 	leaf_cache[1] = kmem_cache_create("wg_ap_leaf6", WG_AP_LEAF_SIZE(16),
 					  __alignof__(struct wg_ap_leaf), 0,
 					  NULL);
-	if (!leaf_cache[0] || !leaf_cache[1]) {
-		wg_allowedips_slab_uninit();
-		return -ENOMEM;
+	if (!leaf_cache[0] || !leaf_cache[1])
+		goto err;
+	for (k = WG_AP_MIN_SLOTS; k <= WG_AP_MAX_SLOTS; ++k) {
+		/* The name is copied. */
+		snprintf(name, sizeof(name), "wg_ap_node%u", k);
+		node_cache[k] = kmem_cache_create(name,
+						  sizeof(struct wg_ap_node) +
+						  k * sizeof(void *),
+						  __alignof__(struct wg_ap_node),
+						  0, NULL);
+		if (!node_cache[k])
+			goto err;
 	}
 	return 0;
+
+err:
+	wg_allowedips_slab_uninit();
+	return -ENOMEM;
 }
 
 void wg_allowedips_slab_uninit(void)
 {
-	/* Leaves are freed by call_rcu() callbacks of this module. */
+	unsigned int k;
+
+	/* Leaves and nodes are freed by call_rcu() callbacks of ours. */
 	rcu_barrier();
+	for (k = 0; k < ARRAY_SIZE(node_cache); ++k) {
+		kmem_cache_destroy(node_cache[k]);
+		node_cache[k] = NULL;
+	}
 	kmem_cache_destroy(leaf_cache[1]);
 	kmem_cache_destroy(leaf_cache[0]);
 	leaf_cache[0] = NULL;

@@ -26,6 +26,7 @@
 #include <linux/in6.h>
 
 struct wg_ap_leaf;
+struct wg_ap_grave;
 
 /**
  * struct wg_allowedips_peer - bookkeeping embedded in every owner (peer)
@@ -69,6 +70,7 @@ struct wg_allowedips_cursor {
 struct wg_allowedips {
 	void __rcu *root4;
 	void __rcu *root6;
+	struct wg_ap_grave *grave;	/* replaced nodes awaiting RCU */
 	u64 seq;
 };
 

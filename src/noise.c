@@ -541,7 +541,8 @@ wg_noise_handshake_consume_response(const struct message_handshake_response *src
 	down_write(&handshake->lock);
 	/*
 	 * Between the lookup and the lock we may have started over with a
-	 * new initiation; a response to the old one must not touch it.
+	 * new initiation. A response to the old one could not authenticate
+	 * against the new transcript anyway; this just skips the DH work.
 	 */
 	if (handshake->state != WG_HANDSHAKE_CREATED_INITIATION ||
 	    handshake->entry.index != src->receiver_index)

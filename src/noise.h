@@ -159,8 +159,8 @@ void wg_noise_set_static_identity_private_key(
  * @peer: opaque owner, handed back by lookups
  * @index_table: the device's index table
  *
- * Does not add the handshake to the public-key table: see
- * wg_pubkey_hashtable_add().
+ * Call once, before the handshake is in any table. Does not add it to the
+ * public-key table: see wg_pubkey_hashtable_add().
  */
 void wg_noise_handshake_init(struct wg_noise_handshake *handshake,
 			     struct wg_noise_static_identity *identity,
@@ -182,7 +182,8 @@ void wg_noise_precompute_static_static(struct wg_noise_handshake *handshake);
 
 /*
  * Forgets any handshake in progress (ephemeral keys, transcript, index) but
- * keeps the peer's keys and the replay/flood state of initiations.
+ * keeps the peer's keys and the replay/flood state of initiations. Takes the
+ * handshake's semaphore: process context only (timers defer it to a work).
  */
 void wg_noise_handshake_clear(struct wg_noise_handshake *handshake);
 

@@ -25,7 +25,11 @@
 struct wg_peer;
 struct wg_noise_handshake;
 
-/* How lookups take and drop references on the peers they return. */
+/*
+ * How lookups take and drop references on the peers they return. Both are
+ * called in any context up to softirq, inside RCU read-side sections: they
+ * must not sleep.
+ */
 struct wg_peer_refops {
 	/* @peer with a new reference, or NULL if it is already dying. */
 	struct wg_peer *(*get_maybe_zero)(struct wg_peer *peer);

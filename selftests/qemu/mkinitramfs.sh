@@ -70,10 +70,12 @@ mods=(veth dummy tun udp_tunnel ip6_udp_tunnel nf_tables nft_ct nft_fib_inet
       nft_fib_ipv4 nft_fib_ipv6 nft_compat nf_conntrack xt_mark xt_conntrack
       xt_addrtype xt_comment nft_chain_nat nf_nat xt_MASQUERADE xt_connmark)
 root=$kdir/root
-for m in "${mods[@]}"; do
+# The in-tree wireguard's dependencies too (its crypto library), for the
+# side-by-side benchmark, but not the module itself.
+for m in "${mods[@]}" wireguard; do
 	modprobe -d "$root" -S "$rel" --show-depends "$m" 2>/dev/null |
 		sed -n 's/^insmod \([^ ]*\).*/\1/p'
-done | sort -u | while read -r ko; do
+done | sort -u | grep -v '/wireguard\.ko$' | while read -r ko; do
 	dst=$stage${ko#"$root"}
 	mkdir -p "$(dirname "$dst")"
 	cp "$ko" "$dst"
