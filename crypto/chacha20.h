@@ -80,7 +80,11 @@ void wgc_hchacha20(u8 out[WGC_HCHACHA20_OUT_SIZE],
 		   const u8 nonce[WGC_HCHACHA20_NONCE_SIZE],
 		   const u8 key[WGC_CHACHA20_KEY_SIZE]);
 
-/* Implementation choice: at init, and by the unit tests to compare them. */
+/*
+ * Implementation choice: at init, and by the selftests and unit tests to
+ * run each one. The choice is __ro_after_init: in the kernel, set_impl may
+ * only be called from module init.
+ */
 bool wgc_chacha20_impl_supported(enum wgc_chacha20_impl impl);
 void wgc_chacha20_select_impl(void);
 /* Returns false (and changes nothing) when impl is not supported. */

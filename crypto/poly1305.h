@@ -58,6 +58,7 @@ void wgc_poly1305_final(struct wgc_poly1305_ctx *ctx,
 void wgc_poly1305(u8 mac[WGC_POLY1305_MAC_SIZE], const u8 *in, size_t len,
 		  const u8 key[WGC_POLY1305_KEY_SIZE]);
 
+/* As for ChaCha20 (chacha20.h): set_impl only from module init. */
 bool wgc_poly1305_impl_supported(enum wgc_poly1305_impl impl);
 void wgc_poly1305_select_impl(void);
 bool __must_check wgc_poly1305_set_impl(enum wgc_poly1305_impl impl);

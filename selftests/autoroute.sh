@@ -132,7 +132,7 @@ ping_tunnel() {
 RULE_FWMARK='not from all fwmark 0xca6c lookup 51820'
 RULE_SUPPRESS='from all lookup main suppress_prefixlength 0'
 
-# expect_default_setup PREFIX: ip route get goes into the tunnel.
+# expect_default_setup PREFIX [noping]: ip route get goes into the tunnel.
 expect_default_setup() {
 	check_match "$1-route-get-tunnel" 'dev wg0 table 51820' "$(in_cl ip route get 1.1.1.1)"
 	check_match "$1-route-get-marked-eth0" 'dev eth0' "$(in_cl ip route get 1.1.1.1 mark 51820)"
@@ -141,6 +141,8 @@ expect_default_setup() {
 	check_eq "$1-fwmark" 0xca6c "$(in_cl wg show wg0 fwmark)"
 	check_match "$1-nft-table" 'table ip wg-quick-wg0' "$(in_cl nft list tables)"
 	check_eq "$1-src-valid-mark" 1 "$(in_cl cat /proc/sys/net/ipv4/conf/all/src_valid_mark)"
+	# Slow under TCG: once per tool is enough ("noping" skips it).
+	[ "${2:-}" = noping ] && return
 	if ping_tunnel; then pass "$1-ping-through-tunnel"; else fail "$1-ping-through-tunnel"; fi
 }
 
@@ -253,7 +255,7 @@ check manual-up in_cl wg-autoroute up wg0
 check_match manual-route-main '^10.9.0.0/16 dev wg0' "$(in_cl ip route show table main)"
 # Inside wg0's own connected /24: skipped like wg-quick does.
 check_nomatch manual-covered-skipped '^10.77.0.1 ' "$(in_cl ip route show table main)"
-expect_default_setup manual
+expect_default_setup manual noping
 state=$(cat /run/wg-autoroute/wg0*.state 2>/dev/null)
 check_match manual-state-rule "rule inet fwmark 51820 pref [0-9]+" "$state"
 mid=$(snap)

@@ -23,8 +23,15 @@ conf_pairs() {
 			     for (i = 1; i <= n; i++) print k, a[i] }' "$1" | sort
 }
 newpub() { wg genkey | wg pubkey; }
+# has_line NAME LINE TEXT: TEXT has LINE, literally (keys contain '+', '/').
+has_line() {
+	if printf '%s\n' "$3" | grep -qxF -- "$2"; then pass "$1"; else fail "$1" "(no line '$2')"; fi
+}
+# section NAME: progress, with the time so far (not a test result).
+section() { echo "    -- $1 (${SECONDS}s)"; }
 
 # ---- Every peer field, set and shown ----
+section fields
 ip link add wg0 type wireguard
 wg genkey > "$tmp/k0"
 pub0=$(wg pubkey < "$tmp/k0")
@@ -55,7 +62,7 @@ wg showconf wg0 > "$tmp/c0"
 ip link add wg1 type wireguard
 check setconf-roundtrip wg setconf wg1 "$tmp/c0"
 check_eq showconf-roundtrip "$(cat "$tmp/c0")" "$(wg showconf wg1)"
-check_match showconf-has-psk "^PresharedKey = $(cat "$tmp/psk")\$" "$(cat "$tmp/c0")"
+has_line showconf-has-psk "PresharedKey = $(cat "$tmp/psk")" "$(cat "$tmp/c0")"
 check_match showconf-has-keepalive '^PersistentKeepalive = 25$' "$(cat "$tmp/c0")"
 ip link del wg1
 
@@ -70,6 +77,7 @@ check_eq peer-removed "" "$(wg show wg0 peers)"
 check remove-missing-peer wg set wg0 peer "$p1" remove
 
 # ---- setconf (replaces peers), addconf (adds), syncconf (makes equal) ----
+section setconf
 q1=$(newpub) q2=$(newpub) q3=$(newpub) q4=$(newpub)
 cat > "$tmp/a.conf" <<EOF
 [Interface]
@@ -110,7 +118,9 @@ AllowedIPs = 10.10.11.0/24
 EOF
 check addconf wg addconf wg0 "$tmp/b.conf"
 check_eq addconf-peers "$(printf '%s\n' "$q1" "$q2" "$q3" "$q4" | sort)" "$(wg show wg0 peers | sort)"
-check_eq addconf-appends-ips "$q1	10.10.1.0/24 10.10.11.0/24" "$(wg show wg0 allowed-ips | grep "^$q1")"
+# wg(8) sets REPLACE_ALLOWEDIPS for every AllowedIPs line, addconf too.
+check_eq addconf-replaces-named-ips "$q1	10.10.11.0/24" "$(wg show wg0 allowed-ips | grep "^$q1")"
+check_eq addconf-keeps-others "$q2	10.10.2.0/24 fd10:2::/64" "$(wg show wg0 allowed-ips | grep "^$q2")"
 
 cat > "$tmp/c.conf" <<EOF
 [Interface]
@@ -132,6 +142,7 @@ check_eq syncconf-ips "$(conf_pairs "$tmp/c.conf")" "$(pairs wg0)"
 check_eq syncconf-endpoint "$q4	192.0.2.44:4" "$(wg show wg0 endpoints | grep "^$q4")"
 
 # ---- update-only and WGALLOWEDIP_F_REMOVE_ME (no wg(8) syntax for them) ----
+section update-only
 q9=$(newpub)
 check update-only-missing wg-nlbad update-only wg0 "$q9" 10.20.0.0/16
 check_eq update-only-creates-nothing "" "$(wg show wg0 peers | grep "$q9")"
@@ -146,12 +157,13 @@ check remove-ip-host-bits wg-nlbad remove-ips wg0 "$q4" 10.10.44.9/24 fd99::/64
 check_eq remove-ip-host-bits-done "$q4	10.10.4.0/24" "$(wg show wg0 allowed-ips | grep "^$q4")"
 
 # ---- Our own public key ----
+section own-key
 check own-key-as-peer wg set wg0 peer "$pub0" allowed-ips 10.30.0.0/16
 check_eq own-key-ignored "" "$(wg show wg0 peers | grep -- "$pub0")"
 wg genkey > "$tmp/k2"
 pub2=$(wg pubkey < "$tmp/k2")
 wg set wg0 peer "$pub2" allowed-ips 10.40.0.0/16
-check_match peer-with-future-key "$pub2" "$(wg show wg0 peers)"
+has_line peer-with-future-key "$pub2" "$(wg show wg0 peers)"
 check new-private-key wg set wg0 private-key "$tmp/k2"
 check_eq new-public-key "$pub2" "$(wg show wg0 public-key)"
 check_eq same-key-peer-removed "" "$(wg show wg0 peers | grep -- "$pub2")"
@@ -161,6 +173,7 @@ check_eq private-key-removed "(none)" "$(wg show wg0 private-key)"
 wg set wg0 private-key "$tmp/k0"
 
 # ---- Big dumps: 1000 peers x 10 allowed-ips; one peer with 5000 ----
+section big-dumps
 ip link add wgbig type wireguard
 wg-nlbad genconf 1000 10 > "$tmp/big.conf"
 check setconf-1000-peers wg setconf wgbig "$tmp/big.conf"
@@ -191,6 +204,7 @@ check_eq replaced-1000-peers 3 "$(wg show wgbig peers | wc -l)"
 ip link del wgbig
 
 # ---- wg-quick ----
+section wg-quick
 mkdir -p /etc/wireguard
 wg genkey > "$tmp/kq"
 r1=$(newpub) r2=$(newpub)
@@ -214,7 +228,7 @@ check_match wg-quick-address '10\.200\.0\.1/24' "$(ip addr show dev wgq0)"
 check_match wg-quick-bound '^51820$' "$(udp_ports)"
 wg set wgq0 peer "$r2" allowed-ips 10.202.0.0/16
 check wg-quick-save wg-quick save wgq0
-check_match wg-quick-saved-peer "PublicKey = $r2" "$(cat /etc/wireguard/wgq0.conf)"
+has_line wg-quick-saved-peer "PublicKey = $r2" "$(cat /etc/wireguard/wgq0.conf)"
 check_match wg-quick-saved-address 'Address = 10\.200\.0\.1/24' "$(cat /etc/wireguard/wgq0.conf)"
 check wg-quick-down wg-quick down wgq0
 check_not wg-quick-gone ip link show wgq0
@@ -256,6 +270,7 @@ check wg-quick-down-table-off wg-quick down wgq2
 rm -f /etc/wireguard/wgq[012].conf
 
 # ---- Malformed requests: rejected with a reason, nothing changed ----
+section malformed
 wg set wg0 peer "$q1" endpoint 192.0.2.11:1 persistent-keepalive 7
 before=$(wg showconf wg0)
 wg-nlbad bad wg0 > "$tmp/bad.out" 2>&1
@@ -276,6 +291,7 @@ sed 's/^/    /' "$tmp/bad.out"
 check_eq bad-changes-nothing "$before" "$(wg showconf wg0)"
 
 # ---- Unprivileged: no dump, no set, no listening ----
+section unprivileged
 if unshare -U true 2>/dev/null; then
 	check_not unpriv-get unshare -U wg show wg0
 	check_not unpriv-set unshare -U wg set wg0 fwmark 9
@@ -284,6 +300,7 @@ if unshare -U true 2>/dev/null; then
 fi
 
 # ---- Notifications ----
+section notifications
 # listen FILE [NETNS]: a listener in the background, ready when it says so.
 listen() {
 	local i
@@ -360,6 +377,7 @@ check_eq no-event-elsewhere "listening" "$(cat "$tmp/ev-out")"
 ip netns del evns
 
 # ---- Fuzz: 2000 random and mutated set requests, device up ----
+section fuzz
 ip link set wg0 up
 seed=${WG_FUZZ_SEED:-$(date +%s)}
 echo "    fuzz seed $seed"
@@ -378,5 +396,6 @@ check_eq fuzz-set-applied "$q9	10.70.0.0/16" "$(wg show wg0 allowed-ips | grep "
 ip link del wgfz
 ip link del wg0
 
+section end
 rm -rf "$tmp"
 finish

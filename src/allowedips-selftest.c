@@ -447,11 +447,11 @@ static int st_reader(void *arg)
 							     AF_INET,
 							     c->key[fam][i]);
 				if (p != &c->st->owner[i % 4])
-					++c->errors;
+					WRITE_ONCE(c->errors, c->errors + 1);
 				rcu_read_unlock_bh();
 			}
 		}
-		c->lookups += 2 * ST_STABLE;
+		WRITE_ONCE(c->lookups, c->lookups + 2 * ST_STABLE);
 		if (!(++round % 64))
 			cond_resched();
 	}
@@ -483,7 +483,9 @@ static void st_concurrent(struct st_state *st)
 		kfree(c);
 		return;
 	}
-	for (op = 0; op < 6000 && st->ok; ++op) {
+	/* Until the reader has had time to overlap with plenty of changes. */
+	for (op = 0; st->ok && op < 200000 &&
+	     (op < 3000 || READ_ONCE(c->lookups) < 40000); ++op) {
 		fam = st_rand(st) & 1;
 		st_random_prefix(st, fam, k, &cidr);
 		/* Never one of the stable hosts. */
@@ -507,8 +509,8 @@ static void st_concurrent(struct st_state *st)
 	ST_CHECK(st, !c->errors && c->lookups,
 		 "concurrent readers: %lu wrong of %lu lookups", c->errors,
 		 c->lookups);
-	pr_info("wireguard: allowedips concurrent self-test: %lu lookups\n",
-		c->lookups);
+	pr_info("wireguard: allowedips concurrent self-test: %lu lookups during %u changes\n",
+		c->lookups, op);
 	mutex_lock(&st->lock);
 	for (i = 0; i < ST_OWNERS; ++i)
 		wg_allowedips_remove_by_peer(&st->table, &st->owner[i],

@@ -14,9 +14,9 @@
  * A slot points either to a node or, tagged with bit 0, to a leaf: the one
  * record per stored prefix (key, cidr, owner). A child subtree holding one
  * prefix is just that leaf, and a child node may sit deeper than d + 4 when
- * nothing branches in between (path compression). The shape is canonical:
- * every node holds at least two live entries, so there are fewer nodes than
- * prefixes and at most 32 / 128 / 4 nodes on any path.
+ * nothing branches in between (path compression). Every node holds at least
+ * two live entries, so there are fewer nodes than prefixes, and depth grows
+ * by at least 4 per node: at most 8 (IPv4) or 32 (IPv6) nodes on any path.
  *
  * Lookup does not compare the skipped bits of compressed edges on the way
  * down; it collects the longest matching prefix of each node visited and
@@ -29,12 +29,13 @@
  * bitmaps) never change once a node is published: adding or dropping a bit
  * builds a new node, fills it completely and publishes it with
  * rcu_assign_pointer() in the parent's slot, so a reader sees the old or the
- * new node, never a mix. A slot pointer alone may change in place (a single
- * aligned store), e.g. to hang a new node below a leaf's position. Replaced
- * nodes and removed leaves are freed after a grace period. Removal may need
- * a smaller node; if that allocation fails, the slot is set to NULL instead
- * (a hole, skipped by readers and reused or squeezed out by later writes),
- * so removal never fails.
+ * new node, never a mix. Single pointers change in place (one aligned
+ * store each): a slot, to hang a new node where a leaf was or to let the
+ * last entry of a node take its place, and a leaf's owner when the prefix
+ * moves to another owner. Replaced nodes and removed leaves are freed after
+ * a grace period. Removal may need a smaller node; if that allocation
+ * fails, the slot is set to NULL instead (a hole: readers skip it, a later
+ * insert of a prefix that belongs there fills it), so removal never fails.
  *
  * Memory. Nodes come from one slab cache per slot count (8 + 8 * slots
  * bytes, nothing lost to rounding) and hold no rcu_head: replaced nodes are
@@ -82,8 +83,9 @@ struct wg_ap_leaf {
 	};
 	struct wg_allowedips_peer __rcu *owner;
 	u8 cidr;
-	/* Writer-only, big endian, apart from @cidr so that readers of
-	 * @cidr never race with a renumbering.
+	/*
+	 * Writer-only, big endian; bytes apart from @cidr, so that a
+	 * renumbering never writes what readers read.
 	 */
 	u8 seq[3];
 	/* Network order, host bits zero; 4 or 16 bytes. */
@@ -117,7 +119,9 @@ static inline void *leaf_entry(const struct wg_ap_leaf *l)
 	return (void *)((unsigned long)l | WG_AP_ENTRY_LEAF);
 }
 
+/* Writers: under the config mutex. Readers: RCU-bh, or plain RCU. */
 #define deref_w(p, lock) rcu_dereference_protected(p, lockdep_is_held(lock))
+#define deref_r(p) rcu_dereference_check(p, rcu_read_lock_bh_held())
 
 static inline unsigned int fam_bits(unsigned int f)
 {
@@ -257,7 +261,7 @@ lookup(void __rcu *const *root, const u8 *addr, unsigned int bits)
 {
 	const struct wg_ap_leaf *cand[WG_AP_MAX_DEPTH + 1];
 	unsigned int n = 0, steps;
-	const void *e = rcu_dereference_bh(*root);
+	const void *e = deref_r(*root);
 
 	/* Depth grows by at least a stride per node: at most bits/4 nodes. */
 	for (steps = 0; e && !entry_is_leaf(e) && steps < bits / WG_AP_STRIDE;
@@ -270,8 +274,7 @@ lookup(void __rcu *const *root, const u8 *addr, unsigned int bits)
 		/* The longest matching prefix here, skipping holes. */
 		while (m) {
 			i = fls(m) - 1;
-			l = entry_leaf(rcu_dereference_bh(
-				node->slot[pfx_pos(node, i)]));
+			l = entry_leaf(deref_r(node->slot[pfx_pos(node, i)]));
 			if (likely(l)) {
 				cand[n++] = l;
 				break;
@@ -282,7 +285,7 @@ lookup(void __rcu *const *root, const u8 *addr, unsigned int bits)
 			e = NULL;
 			break;
 		}
-		e = rcu_dereference_bh(node->slot[child_pos(node, v)]);
+		e = deref_r(node->slot[child_pos(node, v)]);
 	}
 	if (e && entry_is_leaf(e))
 		cand[n++] = entry_leaf(e);
@@ -306,7 +309,7 @@ static struct wg_allowedips_peer *lookup_owner(struct wg_allowedips *t,
 		l = lookup(&t->root6, addr, 128);
 	else
 		return NULL;
-	return l ? rcu_dereference_bh(l->owner) : NULL;
+	return l ? deref_r(l->owner) : NULL;
 }
 
 struct wg_allowedips_peer *wg_allowedips_lookup_dst(struct wg_allowedips *t,

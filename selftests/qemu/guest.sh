@@ -15,6 +15,8 @@ mkdir -p "/lib/modules/$rel/updates"
 cp /wg/wireguard.ko "/lib/modules/$rel/updates/"
 depmod -a
 dmesg -n 1
+# /dev/net/tun only appears once tun is loaded (wireguard-go needs it).
+modprobe -q tun
 
 kernel_log_check() {
 	# Any of these in the kernel log is a failure of the whole run.

@@ -1242,9 +1242,18 @@ static int cmd_genconf(unsigned int npeers, unsigned int nips,
 			printf("%s%u.%u.%u.%u/32", i ? ", " : "",
 			       10 + (ip >> 24), (ip >> 16) & 255,
 			       (ip >> 8) & 255, ip & 255);
-		for (i = 0; i < nips6; ++i, ++ip)
-			printf("%sfd00::%x:%x/128", i || nips ? ", " : "",
-			       ip >> 16, ip & 0xffff);
+		for (i = 0; i < nips6; ++i, ++ip) {
+			struct in6_addr a6 = { .s6_addr = { 0xfd } };
+			char s6[INET6_ADDRSTRLEN];
+
+			/* Canonical text, exactly as wg(8) will print it. */
+			a6.s6_addr[12] = ip >> 24;
+			a6.s6_addr[13] = ip >> 16;
+			a6.s6_addr[14] = ip >> 8;
+			a6.s6_addr[15] = ip;
+			inet_ntop(AF_INET6, &a6, s6, sizeof(s6));
+			printf("%s%s/128", i || nips ? ", " : "", s6);
+		}
 		printf("\n");
 	}
 	return 0;

@@ -285,32 +285,44 @@ static void test_edge_cases(void)
 	ref_aead(ref, pt, len, ad, 20, nonce, key);
 
 	test_begin(&t, "edge-flipped-bytes-rejected [%s]", impl_name);
-	/* Every bit of the ciphertext and tag, and of the AD. */
-	for (size_t i = 0; i < (len + TAG) * 8; i++) {
-		memcpy(tampered, ref, len + TAG);
-		tampered[i / 8] ^= 1 << (i % 8);
-		dst = guarded(area, 0, len);
-		test_check(&t, !wgc_chacha20poly1305_decrypt(dst, tampered,
-					len + TAG, ad, 20, nonce, key),
-			   "accepted bit %zu flipped", i);
-		/* Nothing of the forgery's plaintext may show: wiped. */
-		test_check(&t, all_bytes(dst, len, 0) && guards_ok(dst, len),
-			   "dst not wiped after bit %zu", i);
+	/*
+	 * Every bit of the ciphertext and tag, and of the AD, for a short
+	 * packet (portable first block) and a long one (vector first batch).
+	 */
+	for (size_t l = 100; l <= 500; l += 400) {
+		ref_aead(ref, pt, l, ad, 20, nonce, key);
+		for (size_t i = 0; i < (l + TAG) * 8; i++) {
+			memcpy(tampered, ref, l + TAG);
+			tampered[i / 8] ^= 1 << (i % 8);
+			dst = guarded(area, 0, l);
+			test_check(&t, !wgc_chacha20poly1305_decrypt(dst,
+						tampered, l + TAG, ad, 20,
+						nonce, key),
+				   "len %zu: accepted bit %zu flipped", l, i);
+			/* Nothing of the forgery's plaintext may show. */
+			test_check(&t, all_bytes(dst, l, 0) &&
+				   guards_ok(dst, l),
+				   "len %zu: dst not wiped after bit %zu", l, i);
+		}
+		for (size_t i = 0; i < 20 * 8; i++) {
+			ad[i / 8] ^= 1 << (i % 8);
+			test_check(&t, !wgc_chacha20poly1305_decrypt(ct, ref,
+						l + TAG, ad, 20, nonce, key),
+				   "len %zu: accepted AD bit %zu flipped", l,
+				   i);
+			ad[i / 8] ^= 1 << (i % 8);
+		}
+		test_check(&t, !wgc_chacha20poly1305_decrypt(ct, ref, l + TAG,
+					ad, 20, nonce + 1, key),
+			   "len %zu: accepted wrong nonce", l);
+		test_check(&t, !wgc_chacha20poly1305_decrypt(ct, ref, l + TAG,
+					ad, 19, nonce, key),
+			   "len %zu: accepted shorter AD", l);
+		test_check(&t, wgc_chacha20poly1305_decrypt(ct, ref, l + TAG,
+					ad, 20, nonce, key) &&
+			   !memcmp(ct, pt, l), "len %zu: genuine refused", l);
 	}
-	for (size_t i = 0; i < 20 * 8; i++) {
-		ad[i / 8] ^= 1 << (i % 8);
-		test_check(&t, !wgc_chacha20poly1305_decrypt(ct, ref, len + TAG,
-					ad, 20, nonce, key),
-			   "accepted AD bit %zu flipped", i);
-		ad[i / 8] ^= 1 << (i % 8);
-	}
-	test_check(&t, !wgc_chacha20poly1305_decrypt(ct, ref, len + TAG, ad,
-				20, nonce + 1, key), "accepted wrong nonce");
-	test_check(&t, !wgc_chacha20poly1305_decrypt(ct, ref, len + TAG, ad,
-				19, nonce, key), "accepted shorter AD");
-	test_check(&t, wgc_chacha20poly1305_decrypt(ct, ref, len + TAG, ad, 20,
-				nonce, key) && !memcmp(ct, pt, len),
-		   "untouched one refused");
+	ref_aead(ref, pt, len, ad, 20, nonce, key);
 	test_end(&t);
 
 	test_begin(&t, "edge-truncated-tag-rejected [%s]", impl_name);
