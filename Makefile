@@ -27,6 +27,17 @@ run: modules-all
 	selftests/qemu/boot.sh $(CACHE) $(shell selftests/qemu/releases.sh 6.1) \
 		$(BUILD)/$(shell selftests/qemu/releases.sh 6.1)/wireguard.ko run
 
+# Ours against Debian's in-tree module, side by side in the same guests,
+# plus the native crypto and allowed-ips benches. Not part of check.
+bench:
+	selftests/qemu/bench-host.sh
+
+bench-crypto:
+	$(MAKE) -C selftests/unit/crypto bench
+
+bench-allowedips:
+	$(MAKE) -C selftests/unit/allowedips bench
+
 dkms-install:
 	rm -rf /usr/src/wireguard-$(WG_VERSION)
 	mkdir -p /usr/src/wireguard-$(WG_VERSION)
@@ -62,4 +73,4 @@ modules-all:
 		! grep -qE 'warning:|error:' $$d/build.log; \
 	done
 
-.PHONY: all module clean modules-all check run dkms-install install
+.PHONY: all module clean modules-all check run dkms-install install bench bench-crypto bench-allowedips

@@ -276,20 +276,24 @@ static void st_random_prefix(struct st_state *st, int fam, u8 *k, u8 *cidr)
 	unsigned int bits = fam ? 128 : 32, r = st_rand(st), i;
 
 	memset(k, 0, 16);
-	if (fam) {
+	if (fam)
 		st_ip6(k, 0x2001, 0xdb8, r & 3, 0, 0);
-	} else {
+	else
 		memcpy(k, base4[r & 3], 4);
-	}
-	/* Flip a couple of bits, mostly low ones. */
+	/* Flip two bits of the lower half. */
 	for (i = 0; i < 2; ++i) {
 		unsigned int b = bits - 1 - st_rand(st) % (bits / 2);
 
 		k[b / 8] ^= 0x80 >> (b % 8);
 	}
 	r = st_rand(st) % 8;
-	*cidr = r == 0 ? st_rand(st) % (bits + 1) :
-		r < 4 ? bits - st_rand(st) % 8 : bits / 2 + st_rand(st) % (bits / 2 + 1);
+	/* Any length, near full length, or in the longer half. */
+	if (r == 0)
+		*cidr = st_rand(st) % (bits + 1);
+	else if (r < 4)
+		*cidr = bits - st_rand(st) % 8;
+	else
+		*cidr = bits / 2 + st_rand(st) % (bits / 2 + 1);
 }
 
 static bool st_ref_match(const struct st_ref *r, const u8 *k)
@@ -396,8 +400,9 @@ static void st_randomized(struct st_state *st)
 					want = st->ref[i].owner;
 				}
 			j = st_lookup(st, fam, k);
-			ST_CHECK(st, j == want, "random lookup (op %u): %d, want %d",
-				 op, j, want);
+			ST_CHECK(st, j == want,
+				 "random lookup (op %u): %d, want %d", op, j,
+				 want);
 		}
 	}
 	for (owner = 0; owner < ST_OWNERS; ++owner) {
@@ -509,7 +514,7 @@ static void st_concurrent(struct st_state *st)
 	ST_CHECK(st, !c->errors && c->lookups,
 		 "concurrent readers: %lu wrong of %lu lookups", c->errors,
 		 c->lookups);
-	pr_info("wireguard: allowedips concurrent self-test: %lu lookups during %u changes\n",
+	pr_info("wireguard: allowedips concurrent self-test: %lu lookups, %u changes\n",
 		c->lookups, op);
 	mutex_lock(&st->lock);
 	for (i = 0; i < ST_OWNERS; ++i)

@@ -474,7 +474,7 @@ static void node_free(struct wg_allowedips *t, struct wg_ap_node *n)
 		grave_seal(t);
 }
 
-/* An entry of a node: a prefix bit (i) or a child bit (v), and what it holds. */
+/* A node entry: a prefix bit (i) or a child bit (v), and what it holds. */
 struct wg_ap_slot {
 	bool pfx;
 	unsigned int bit;
@@ -722,7 +722,8 @@ static int insert(struct wg_allowedips *t, unsigned int f, const u8 *key,
 				pos = pfx_pos(node, i);
 				e = deref_w(node->slot[pos], lock);
 				if (e) {
-					leaf_move(entry_leaf(e), f, owner, lock);
+					leaf_move(entry_leaf(e), f, owner,
+						  lock);
 					return 0;
 				}
 				goto fill_hole;
@@ -775,7 +776,7 @@ err_leaf:
 /* ---- Writer side: removal ---- */
 
 struct wg_ap_where {
-	void __rcu **pslot;	/* holds @node, or the leaf if @node is NULL */
+	void __rcu **pslot;	/* holds @node, or the leaf if no @node */
 	struct wg_ap_node *node;
 	unsigned int pos;	/* the leaf's slot in @node */
 };
@@ -1161,14 +1162,14 @@ static bool verify_trie(struct wg_allowedips *t, unsigned int f,
 			if (n->depth % WG_AP_STRIDE || n->depth > bits - 4 ||
 			    (sp && n->depth < pd + WG_AP_STRIDE) ||
 			    n->pfx >> 15 || sp == ARRAY_SIZE(stack)) {
-				pr_err("allowedips: bad node depth %u below %u\n",
+				pr_err("allowedips: node depth %u below %u\n",
 				       n->depth, pd);
 				return false;
 			}
 			for (i = 0, live = 0; i < node_nslots(n); ++i)
 				live += !!rcu_access_pointer(n->slot[i]);
 			if (live < 2) {
-				pr_err("allowedips: node at %u has %u entries\n",
+				pr_err("allowedips: node at %u: %u entries\n",
 				       n->depth, live);
 				return false;
 			}
@@ -1193,7 +1194,8 @@ static bool verify_trie(struct wg_allowedips *t, unsigned int f,
 		/* Which bit does this slot belong to? */
 		if (pos < node_nchild(stack[sp - 1])) {
 			for (v = 0, i = 0; v < 16; ++v)
-				if ((stack[sp - 1]->child & BIT(v)) && i++ == pos)
+				if ((stack[sp - 1]->child & BIT(v)) &&
+				    i++ == pos)
 					break;
 			i = UINT_MAX;
 		} else {
@@ -1270,10 +1272,8 @@ int wg_allowedips_slab_init(void)
 		/* The name is copied. */
 		snprintf(name, sizeof(name), "wg_ap_node%u", k);
 		node_cache[k] = kmem_cache_create(name,
-						  sizeof(struct wg_ap_node) +
-						  k * sizeof(void *),
-						  __alignof__(struct wg_ap_node),
-						  0, NULL);
+				sizeof(struct wg_ap_node) + k * sizeof(void *),
+				__alignof__(struct wg_ap_node), 0, NULL);
 		if (!node_cache[k])
 			goto err;
 	}

@@ -28,7 +28,7 @@
 struct wg_ap_leaf;
 struct wg_ap_grave;
 
-/**
+/*
  * struct wg_allowedips_peer - bookkeeping embedded in every owner (peer)
  *
  * Only allowedips.c touches the fields; they are protected by the table's
@@ -46,7 +46,7 @@ struct wg_allowedips_peer {
 	u32 count[2];
 };
 
-/**
+/*
  * struct wg_allowedips_cursor - resumable position in one owner's prefixes
  *
  * Zero it (or call wg_allowedips_cursor_init()) before the first call to
@@ -63,22 +63,24 @@ struct wg_allowedips_cursor {
 	u8 phase;
 };
 
-/**
- * struct wg_allowedips - the table, embedded in the device
- * @seq: incremented on every modification (usable as a dump generation).
- */
+/* struct wg_allowedips - the table, embedded in the device */
 struct wg_allowedips {
 	void __rcu *root4;
 	void __rcu *root6;
 	struct wg_ap_grave *grave;	/* replaced nodes awaiting RCU */
-	u64 seq;
+	u64 seq;	/* bumped on every change (a dump generation) */
 };
 
-/* Module-wide slab caches: call once at module load / unload. */
+/*
+ * Module-wide slab caches: wg_allowedips_slab_init() once at module load,
+ * before any table is used; wg_allowedips_slab_uninit() at unload, after
+ * every table was freed (it waits for the RCU callbacks, then destroys).
+ */
 int __must_check wg_allowedips_slab_init(void);
 void wg_allowedips_slab_uninit(void);
 
 void wg_allowedips_init(struct wg_allowedips *table);
+/* Remove everything (owners' lists are emptied too); the table stays usable. */
 void wg_allowedips_free(struct wg_allowedips *table, struct mutex *lock);
 
 void wg_allowedips_peer_init(struct wg_allowedips_peer *owner);
@@ -105,10 +107,12 @@ int __must_check wg_allowedips_insert_v6(struct wg_allowedips *table,
  */
 int wg_allowedips_remove_v4(struct wg_allowedips *table,
 			    const struct in_addr *ip, u8 cidr,
-			    struct wg_allowedips_peer *owner, struct mutex *lock);
+			    struct wg_allowedips_peer *owner,
+			    struct mutex *lock);
 int wg_allowedips_remove_v6(struct wg_allowedips *table,
 			    const struct in6_addr *ip, u8 cidr,
-			    struct wg_allowedips_peer *owner, struct mutex *lock);
+			    struct wg_allowedips_peer *owner,
+			    struct mutex *lock);
 
 /* Remove every prefix of @owner. Never fails. */
 void wg_allowedips_remove_by_peer(struct wg_allowedips *table,
@@ -141,9 +145,10 @@ static inline void wg_allowedips_cursor_init(struct wg_allowedips_cursor *c)
  * that stays with @owner for the whole walk is returned exactly once, even
  * if other prefixes are added, removed or moved between calls.
  */
-bool __must_check wg_allowedips_peer_next(const struct wg_allowedips_peer *owner,
-					  struct wg_allowedips_cursor *cursor,
-					  u8 ip[16], u8 *cidr, int *family);
+bool __must_check
+wg_allowedips_peer_next(const struct wg_allowedips_peer *owner,
+			struct wg_allowedips_cursor *cursor, u8 ip[16],
+			u8 *cidr, int *family);
 
 /* Number of prefixes of @owner (both families). */
 size_t wg_allowedips_peer_count(const struct wg_allowedips_peer *owner);
@@ -151,7 +156,7 @@ size_t wg_allowedips_peer_count(const struct wg_allowedips_peer *owner);
 /*
  * Debugging aid for the self-tests: checks every structural invariant of
  * the trie, pr_err()s the first violation and returns false. On success
- * stores the number of prefixes in *@count (if not NULL).
+ * stores the number of prefixes in *@count (if not NULL). Writer lock held.
  */
 bool __must_check wg_allowedips_verify(struct wg_allowedips *table,
 				       size_t *count, struct mutex *lock);

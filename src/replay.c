@@ -16,6 +16,7 @@
  * one atomic per packet, which is noise next to the AEAD.
  */
 #include <linux/kernel.h>
+#include <linux/log2.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>

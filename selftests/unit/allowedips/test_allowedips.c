@@ -898,6 +898,24 @@ static void check_walks(int fam, unsigned int bits)
 	(void)bits;
 }
 
+/* WG_AP_DEBUG=1: on a wrong lookup, list the prefixes that match. */
+static void dump_matches(int fam, const u8 *a)
+{
+	const int family = fam ? AF_INET6 : AF_INET;
+	char buf[64];
+	size_t i;
+
+	format_prefix(buf, sizeof(buf), family, a, fam ? 128 : 32);
+	printf("# address %s\n", buf);
+	for (i = 0; i < nref; ++i) {
+		if (!ref_matches(&ref[i], a))
+			continue;
+		format_prefix(buf, sizeof(buf), family, ref[i].key,
+			      ref[i].cidr);
+		printf("#  matches %s of owner %d\n", buf, ref[i].owner);
+	}
+}
+
 static void test_randomized(int fam, unsigned int ops)
 {
 	const unsigned int bits = fam ? 128 : 32;
@@ -988,17 +1006,8 @@ static void test_randomized(int fam, unsigned int ops)
 			hits += want >= 0;
 			CHECK(got == want, "lookup (op %u): %d, want %d", op,
 			      got, want);
-			if (got != want && getenv("WG_AP_DEBUG")) {
-				char buf[64];
-
-				format_prefix(buf, 64, fam ? AF_INET6 : AF_INET, k, bits);
-				printf("# addr %s\n", buf);
-				for (i = 0; i < nref; ++i)
-					if (ref_matches(&ref[i], k)) {
-						format_prefix(buf, 64, fam ? AF_INET6 : AF_INET, ref[i].key, ref[i].cidr);
-						printf("#  match %s owner %d\n", buf, ref[i].owner);
-					}
-			}
+			if (got != want && getenv("WG_AP_DEBUG"))
+				dump_matches(fam, k);
 		}
 		if (nref > max_size)
 			max_size = nref;

@@ -239,6 +239,8 @@ static void noise_tamper_initiation(void)
 	struct wg_noise_handshake snapshot;
 	unsigned int i, f, leaks = 0, mac_misses = 0, noise_misses = 0;
 	const u8 flips[] = { 0x01, 0x80, 0xff };
+	const size_t init_mac1 = offsetof(struct message_handshake_initiation,
+					  macs);
 
 	sides_pair(a, b, NULL);
 	CHECK(make_initiation(a, &init));
@@ -250,8 +252,9 @@ static void noise_tamper_initiation(void)
 			if (mac1_ok(b, &bad, sizeof(bad)))
 				++mac_misses;
 			/* Noise itself covers all but the sender index. */
-			if ((i < 4 || (i >= 8 && i < offsetof(struct message_handshake_initiation, macs))) &&
-			    wg_noise_handshake_consume_initiation(&bad, &b->identity, b->pubkeys))
+			if ((i < 4 || (i >= 8 && i < init_mac1)) &&
+			    wg_noise_handshake_consume_initiation(&bad, &b->identity,
+								  b->pubkeys))
 				++noise_misses;
 			if (memcmp(&snapshot, &b->handshake, sizeof(snapshot)) ||
 			    b->peer.refcount != 1)
@@ -276,6 +279,8 @@ static void noise_tamper_response(void)
 	struct wg_noise_handshake snapshot;
 	unsigned int i, f, leaks = 0, mac_misses = 0, noise_misses = 0;
 	const u8 flips[] = { 0x01, 0x80, 0xff };
+	const size_t resp_mac1 = offsetof(struct message_handshake_response,
+					  macs);
 
 	sides_pair(a, b, NULL);
 	CHECK(make_initiation(a, &init));
@@ -288,8 +293,9 @@ static void noise_tamper_response(void)
 			((u8 *)&bad)[i] ^= flips[f];
 			if (mac1_ok(a, &bad, sizeof(bad)))
 				++mac_misses;
-			if ((i < 4 || (i >= 8 && i < offsetof(struct message_handshake_response, macs))) &&
-			    wg_noise_handshake_consume_response(&bad, &a->identity, a->indices))
+			if ((i < 4 || (i >= 8 && i < resp_mac1)) &&
+			    wg_noise_handshake_consume_response(&bad, &a->identity,
+								a->indices))
 				++noise_misses;
 			if (memcmp(&snapshot, &a->handshake, sizeof(snapshot)) ||
 			    a->peer.refcount != 1)
@@ -680,7 +686,8 @@ static void noise_keypair_rotation(void)
 	 */
 	CHECK(wg_noise_handshake_create_initiation(&init, &b->handshake));
 	wg_cookie_add_mac_to_packet(&init, sizeof(init), &b->cookie);
-	CHECK(wg_noise_handshake_consume_initiation(&init, &a->identity, a->pubkeys) == &a->handshake);
+	CHECK(wg_noise_handshake_consume_initiation(&init, &a->identity,
+						    a->pubkeys) == &a->handshake);
 	test_peer_refops.put(&a->peer);
 	CHECK(wg_noise_handshake_create_response(&resp, &a->handshake));
 	CHECK(wg_noise_handshake_begin_session(&a->handshake, &a->keypairs));

@@ -26,30 +26,65 @@
  */
 #include <asm-generic/errno.h>
 
+/* Guarded: shim.h may grow some of these. */
+#ifndef U8_MAX
 #define U8_MAX ((u8)~0U)
+#endif
+#ifndef U16_MAX
 #define U16_MAX ((u16)~0U)
+#endif
+#ifndef U32_MAX
 #define U32_MAX ((u32)~0U)
+#endif
+#ifndef U64_MAX
 #define U64_MAX ((u64)~0ULL)
+#endif
+#ifndef S64_MAX
 #define S64_MAX ((s64)(U64_MAX >> 1))
+#endif
 
+#ifndef HZ
 #define HZ 250
+#endif
+#ifndef NSEC_PER_USEC
 #define NSEC_PER_USEC 1000L
+#endif
+#ifndef NSEC_PER_MSEC
 #define NSEC_PER_MSEC 1000000L
+#endif
+#ifndef NSEC_PER_SEC
 #define NSEC_PER_SEC 1000000000L
+#endif
+#ifndef PAGE_SHIFT
 #define PAGE_SHIFT 12
+#endif
+#ifndef PAGE_SIZE
 #define PAGE_SIZE (1UL << PAGE_SHIFT)
+#endif
 
+#ifndef ilog2
 #define ilog2(n) ((int)(63 - __builtin_clzll((unsigned long long)(n))))
+#endif
 static inline unsigned long rounddown_pow_of_two(unsigned long n)
 {
 	return 1UL << (63 - __builtin_clzl(n));
 }
+#ifndef clamp_t
 #define clamp_t(t, v, lo, hi) min_t(t, max_t(t, v, lo), hi)
+#endif
+#ifndef clamp
 #define clamp(v, lo, hi) min(max(v, lo), hi)
+#endif
+#ifndef ALIGN_DOWN
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
+#endif
 
+#ifndef lockdep_is_held
 #define lockdep_is_held(l) ((void)(l), 1)
+#endif
+#ifndef lockdep_assert_held_write
 #define lockdep_assert_held_write(l) do { (void)(l); } while (0)
+#endif
 
 static inline void *kvcalloc(size_t n, size_t size, gfp_t f)
 {

@@ -1,0 +1,64 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: one guest boot per kernel series, ours and the in-tree module
+# alternating in rounds inside it (bench.sh), then the native userspace
+# benches of crypto and allowed-ips. Prints a table of medians and ratios
+# and writes build/bench.json.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cache=${WG_CACHE:-/var/cache/wireguard-selftests}
+out=$top/build/bench
+mkdir -p "$out"
+"$top/selftests/qemu/prepare.sh" "$cache"
+make -s -C "$top" modules-all BUILD="$top/build/kbuild" || exit 1
+
+for rel in $("$top/selftests/qemu/releases.sh"); do
+	echo "== bench in a guest: $rel"
+	WG_GUEST_TIMEOUT=${WG_GUEST_TIMEOUT:-3600} "$top/selftests/qemu/boot.sh" "$cache" "$rel" \
+		"$top/build/kbuild/$rel/wireguard.ko" bench "$out/guest-$rel.log" >/dev/null
+	grep '^bench:' "$out/guest-$rel.log"
+done
+
+# Medians per (kernel, workload, module), and ours/in-tree ratios.
+{
+	for rel in $("$top/selftests/qemu/releases.sh"); do
+		grep '^BENCH ' "$out/guest-$rel.log" | sed "s/^BENCH /$rel /"
+	done
+} | awk '
+	function median(key,   n, i, j, t, v) {
+		n = cnt[key]
+		for (i = 1; i <= n; i++) v[i] = val[key, i]
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	NF >= 6 && $5 ~ /^[0-9.]+$/ {
+		key = $1 SUBSEP $2 SUBSEP $3
+		val[key, ++cnt[key]] = $5
+		unit[$2] = $6
+		if (!seen[$1 SUBSEP $2]++) order[++no] = $1 SUBSEP $2
+	}
+	END {
+		printf "%-22s %-20s %12s %12s %8s  %s\n", "kernel", "workload", "ours", "in-tree", "ratio", "unit"
+		json = "["
+		for (i = 1; i <= no; i++) {
+			split(order[i], k, SUBSEP)
+			o = median(k[1] SUBSEP k[2] SUBSEP "ours")
+			t = median(k[1] SUBSEP k[2] SUBSEP "intree")
+			# Lower is better for times: invert so ratio > 1 means ours wins.
+			r = (unit[k[2]] == "s") ? (o > 0 ? t / o : 0) : (t > 0 ? o / t : 0)
+			printf "%-22s %-20s %12.2f %12.2f %8.2f  %s\n", k[1], k[2], o, t, r, unit[k[2]]
+			json = json sprintf("%s{\"kernel\":\"%s\",\"workload\":\"%s\",\"ours\":%g,\"intree\":%g,\"ratio\":%g,\"unit\":\"%s\"}", i > 1 ? "," : "", k[1], k[2], o, t, r, unit[k[2]])
+		}
+		print json "]" > "/dev/stderr"
+	}' 2>"$out/bench.json" | tee "$out/table.txt"
+echo "(ratio > 1: ours is better; medians over the rounds of one boot)"
+cp "$out/bench.json" "$top/build/bench.json"
+
+for d in crypto allowedips; do
+	if [ -f "$top/selftests/unit/$d/Makefile" ]; then
+		echo "== native userspace bench: $d"
+		make -s -C "$top/selftests/unit/$d" bench 2>&1 | tail -n 40
+	fi
+done
+echo "JSON: build/bench.json"
