@@ -21,6 +21,11 @@ export WG_CACHE := $(CACHE)
 check:
 	selftests/qemu/check.sh
 
+# The whole guest suite on a debugging kernel (KASAN, lockdep, kmemleak...)
+# built from Debian's linux-source and cached; not part of check.
+check-debug:
+	selftests/qemu/check-debug.sh
+
 # Boots the 6.1 guest and shows a working tunnel; a shell if interactive.
 run: modules-all
 	selftests/qemu/prepare.sh $(CACHE)
@@ -73,4 +78,4 @@ modules-all:
 		! grep -qE 'warning:|error:' $$d/build.log; \
 	done
 
-.PHONY: all module clean modules-all check run dkms-install install bench bench-crypto bench-allowedips
+.PHONY: all module clean modules-all check check-debug run dkms-install install bench bench-crypto bench-allowedips

@@ -3,7 +3,8 @@
  * In-module self-test of the allowed-IPs table, meant to run at module load:
  * edge prefixes (/0, /1, /32, /128), nesting, host bits, moves between
  * owners, exact removal, removal by owner, the owner walk, family
- * separation, and a small randomized comparison against a naive list. The
+ * separation, a small randomized comparison against a naive list and, in
+ * the kernel only, lookups racing with changes made on another CPU. The
  * userspace unit tests (selftests/unit/allowedips) run it too, next to a
  * much larger randomized test.
  */

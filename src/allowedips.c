@@ -607,13 +607,12 @@ static int insert(struct wg_allowedips *t, unsigned int f, const u8 *key,
 		  u8 cidr, struct wg_allowedips_peer *owner, struct mutex *lock)
 {
 	const unsigned int bits = fam_bits(f), keylen = fam_keylen(f);
-	void __rcu **pslot = fam_root(t, f);
+	void __rcu **pslot = fam_root(t, f), **start = NULL;
 	unsigned int d, v, i, pos, common, checked = 0, steps;
 	const struct wg_ap_leaf *rep = NULL;
 	struct wg_ap_node *node, *nn;
 	struct wg_ap_leaf *nl, *l;
 	struct wg_ap_slot a, b;
-	bool skipped = false;
 	void *e, *x;
 
 	++t->seq;
@@ -641,24 +640,32 @@ static int insert(struct wg_allowedips *t, unsigned int f, const u8 *key,
 		}
 		node = x;
 		d = node->depth;
-		skipped |= d > checked;
+		if (d > checked && !start)
+			start = pslot;
 		v = nibble(key, d);
 		if (cidr < d + WG_AP_STRIDE || !(node->child & BIT(v)))
 			break;
-		e = deref_w(node->slot[child_pos(node, v)], lock);
+		pos = child_pos(node, v);
+		e = deref_w(node->slot[pos], lock);
 		if (!e)
 			break;
+		pslot = &node->slot[pos];
 		x = e;
 		checked = d + WG_AP_STRIDE;
 	}
-	if (!rep && skipped) {
+	if (start && !rep) {
 		rep = node_rep(x, lock);
 		if (!rep)
 			return -EINVAL;
 	}
 	common = rep ? common_bits(rep->key, key, bits) : bits;
 
-	/* Pass 2: the same path again, now cached, to where the key goes. */
+	/*
+	 * Pass 2: from the first compressed edge (above it, pass 1 only
+	 * descended, and so would this pass) or else from the last entry,
+	 * find where the key goes.
+	 */
+	pslot = start ?: pslot;
 	for (steps = 0; steps <= WG_AP_MAX_DEPTH; ++steps) {
 		e = deref_w(*pslot, lock);
 		if (entry_is_leaf(e)) {

@@ -123,7 +123,8 @@ void wg_allowedips_remove_by_peer(struct wg_allowedips *table,
  * Longest-prefix match of @addr (struct in_addr or in6_addr, by @family
  * AF_INET or AF_INET6; anything else finds nothing). _dst picks the peer to
  * send to, _src checks the inner source of a received packet: the same
- * lookup, two names for the intent. RCU-bh read side; never allocates.
+ * lookup, two names for the intent. Call inside rcu_read_lock_bh() (or
+ * rcu_read_lock()); lockless, never allocates, never sleeps.
  */
 struct wg_allowedips_peer *wg_allowedips_lookup_dst(struct wg_allowedips *table,
 						    int family,
@@ -143,7 +144,9 @@ static inline void wg_allowedips_cursor_init(struct wg_allowedips_cursor *c)
  * and @family and returns true, or returns false at the end. Call with the
  * table's writer lock held; the lock may be dropped between calls. A prefix
  * that stays with @owner for the whole walk is returned exactly once, even
- * if other prefixes are added, removed or moved between calls.
+ * if other prefixes are added, removed or moved between calls (except that
+ * the walk starts over if the owner's sequence numbers were renumbered
+ * meanwhile, which happens once per 16M prefixes joining one of its lists).
  */
 bool __must_check
 wg_allowedips_peer_next(const struct wg_allowedips_peer *owner,

@@ -29,6 +29,11 @@ pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1)
 key=$pkgver-$(sha256sum "$frag" | cut -c1-12)
 dir=$cache/debug/$key
 
+# One build at a time per cache (two runs would share the tree).
+mkdir -p "$cache/debug"
+exec 9>"$cache/debug/.lock"
+flock 9
+
 if [ -f "$dir/.done" ]; then
 	echo "debug-kernel: reusing $dir" >&2
 	echo "$dir"

@@ -28,6 +28,7 @@ max_len() {
 	case $1 in
 	fuzz_messages) echo 256 ;;
 	fuzz_replay) echo 2048 ;;
+	fuzz_allowedips) echo 1536 ;;
 	*) echo 4096 ;;
 	esac
 }
@@ -46,8 +47,9 @@ replay_regressions() {
 	[ -n "$files" ] || return 0
 	# shellcheck disable=SC2086
 	if ! ./build/"$t" $files >"$2" 2>&1; then
-		echo "FAIL: fuzz-$t regression input fails: see $2"
-		tail -n 30 "$2"
+		echo "FAIL: fuzz-${t#fuzz_} regression input fails: see $2"
+		grep -E 'Running: |FUZZ INVARIANT|ERROR: |runtime error|SUMMARY' \
+			"$2" | head -n 10
 		return 1
 	fi
 	return 0
@@ -64,7 +66,7 @@ fuzz_once() {
 	# Fresh seeds from the binary itself, besides the committed ones, so
 	# that a stale corpus/ cannot hide the deep paths from the fuzzer.
 	WG_FUZZ_GEN_SEEDS="$work/seeds" ./build/"$t" >/dev/null 2>&1 || {
-		echo "FAIL: fuzz-$t cannot write its seeds"
+		echo "FAIL: fuzz-${t#fuzz_} cannot write its seeds"
 		return 1
 	}
 	set -- "$corpus" "$work/seeds"
@@ -76,16 +78,16 @@ fuzz_once() {
 	rc=$?
 	n=$(execs "$log")
 	if [ $rc -eq 0 ] && [ -n "$n" ]; then
-		echo "PASS: fuzz-$t ($n execs)"
+		echo "PASS: fuzz-${t#fuzz_} ($n execs)"
 		return 0
 	fi
 	crash=$(find "$work/artifacts" -type f | head -n 1)
 	if [ -n "$crash" ]; then
 		mkdir -p regressions/"$t"
 		cp "$crash" regressions/"$t"/
-		echo "FAIL: fuzz-$t crash after ${n:-?} execs, input saved as regressions/$t/$(basename "$crash"); log $log"
+		echo "FAIL: fuzz-${t#fuzz_} crash after ${n:-?} execs, input saved as regressions/$t/$(basename "$crash"); log $log"
 	else
-		echo "FAIL: fuzz-$t exit status $rc after ${n:-?} execs; log $log"
+		echo "FAIL: fuzz-${t#fuzz_} exit status $rc after ${n:-?} execs; log $log"
 	fi
 	grep -E 'FUZZ INVARIANT|ERROR: |runtime error|SUMMARY|deep paths' "$log" | head -n 10
 	return 1
@@ -95,7 +97,7 @@ case $mode in
 check)
 	for t in "$@"; do
 		if [ ! -x build/"$t" ]; then
-			echo "FAIL: fuzz-$t not built"
+			echo "FAIL: fuzz-${t#fuzz_} not built"
 			failed=1
 			continue
 		fi

@@ -62,7 +62,7 @@ if [ -f "$top/selftests/tools/Makefile" ]; then
 fi
 
 echo "== userspace unit tests"
-for mk in "$top"/selftests/unit/*/Makefile "$top"/autoroute/Makefile; do
+for mk in "$top"/selftests/unit/*/Makefile "$top"/autoroute/Makefile "$top"/selftests/fuzz/Makefile; do
 	[ -f "$mk" ] || continue
 	d=$(dirname "$mk")
 	name=$(basename "$d")

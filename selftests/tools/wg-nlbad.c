@@ -58,6 +58,7 @@
 #define WGALLOWEDIP_F_REMOVE_ME 1U
 #endif
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BUFSZ (64 * 1024)
 #define KEYLEN WG_KEY_LEN
 
@@ -800,7 +801,7 @@ static int cmd_bad(const char *iface)
 
 	nl_open(&n);
 	nl_resolve(&n);
-	for (i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); ++i) {
+	for (i = 0; i < ARRAY_SIZE(bad_cases); ++i) {
 		memset(buf, 0, sizeof(buf));
 		bad_cases[i].build(&n, buf, &nlh, ifindex);
 		ret = nl_talk(&n, nlh, ignore_cb, NULL, &a);
@@ -1173,7 +1174,7 @@ static int listen_cb(const struct nlmsghdr *nlh, void *data)
 				mnl_attr_get_payload(tb[WGEVENT_A_ENDPOINT]),
 				mnl_attr_get_payload_len(tb[WGEVENT_A_ENDPOINT]));
 	}
-	if (type < sizeof(names) / sizeof(names[0]) && names[type])
+	if (type < ARRAY_SIZE(names) && names[type])
 		printf("%s %s%s", names[type], key, ep);
 	else
 		printf("unknown-%u %s%s", type, key, ep);
