@@ -19,6 +19,44 @@
 
 #include <linux/netdevice.h>
 
+/*
+ * 6.7 moved the allocation of per-CPU device statistics into the core:
+ * drivers name the type (and the tunnel xmit helpers insist on it), the
+ * core allocates at registration and frees with the device. Before, the
+ * driver allocated and freed them itself.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+static inline void wg_compat_tstats_setup(struct net_device *dev)
+{
+	dev->pcpu_stat_type = NETDEV_PCPU_STAT_TSTATS;
+}
+
+static inline int wg_compat_tstats_alloc(struct net_device *dev)
+{
+	return 0;
+}
+
+static inline void wg_compat_tstats_free(struct net_device *dev)
+{
+}
+#else
+static inline void wg_compat_tstats_setup(struct net_device *dev)
+{
+}
+
+static inline int wg_compat_tstats_alloc(struct net_device *dev)
+{
+	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
+	return dev->tstats ? 0 : -ENOMEM;
+}
+
+static inline void wg_compat_tstats_free(struct net_device *dev)
+{
+	free_percpu(dev->tstats);
+	dev->tstats = NULL;
+}
+#endif
+
 /* 6.12 turned NETIF_F_LLTX into the private flag dev->lltx. */
 static inline void wg_compat_set_lltx(struct net_device *dev)
 {

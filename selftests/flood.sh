@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# wg-kernels: 6.1
 # Handshake flood (DoS resistance). ns3 floods ns2's wg0 with initiations
 # that carry a valid mac1, from WG_FLOOD_SOURCES spoofed addresses, for
 # WG_FLOOD_SECONDS; meanwhile the real peer (ns1) starts a fresh handshake.
@@ -16,7 +17,7 @@
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/netns.sh"
 
-secs=${WG_FLOOD_SECONDS:-20}
+secs=${WG_FLOOD_SECONDS:-25}
 sources=${WG_FLOOD_SOURCES:-4096}
 
 if ! command -v wg-flood >/dev/null; then

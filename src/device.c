@@ -116,8 +116,7 @@ static void wg_device_free(struct wg_device *wg)
 		wg_index_hashtable_free(wg->index_hashtable);
 	if (wg->peer_hashtable)
 		wg_pubkey_hashtable_free(wg->peer_hashtable);
-	free_percpu(wg->dev->tstats);
-	wg->dev->tstats = NULL;
+	wg_compat_tstats_free(wg->dev);
 }
 
 static void wg_destruct(struct net_device *dev)
@@ -154,6 +153,7 @@ static void wg_setup(struct net_device *dev)
 	dev->flags = IFF_POINTOPOINT | IFF_NOARP;
 	dev->priv_flags |= IFF_NO_QUEUE;
 	wg_compat_set_lltx(dev);
+	wg_compat_tstats_setup(dev);
 	dev->features |= features;
 	dev->hw_features |= features;
 	dev->hw_enc_features |= features;
@@ -183,8 +183,7 @@ static int wg_newlink(struct net *src_net, struct net_device *dev,
 	wg_cookie_checker_init(&wg->cookie_checker);
 	wg_allowedips_init(&wg->peer_allowedips);
 
-	dev->tstats = netdev_alloc_pcpu_stats(struct pcpu_sw_netstats);
-	if (!dev->tstats)
+	if (wg_compat_tstats_alloc(dev))
 		goto err;
 	wg->index_hashtable = wg_index_hashtable_alloc(&wg_peer_refops);
 	wg->peer_hashtable = wg_pubkey_hashtable_alloc(&wg_peer_refops);

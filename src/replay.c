@@ -61,8 +61,9 @@ bool wg_replay_counter_validate(struct wg_replay_counter *counter,
 		 * word after it up to the new highest one is stale and must be
 		 * cleared; a jump of a whole ring or more clears all of them.
 		 */
-		first = (counter->next + BITS_PER_LONG - 1) >>
-			WG_REPLAY_WORD_SHIFT;
+		/* Rounded up without an addition that could wrap near U64_MAX. */
+		first = (counter->next >> WG_REPLAY_WORD_SHIFT) +
+			!!(counter->next & (BITS_PER_LONG - 1));
 		last = their_counter >> WG_REPLAY_WORD_SHIFT;
 		if (last >= first) {
 			u64 words = min_t(u64, last - first + 1,

@@ -238,13 +238,10 @@ void wg_packet_tx_worker(struct work_struct *work)
 
 			wg_timers_any_authenticated_packet_traversal(peer);
 			wg_timers_any_authenticated_packet_sent(peer);
-			unsigned int len = skb->len;
-
+			/* The UDP tunnel xmit counts it in the device stats. */
 			if (likely(!wg_socket_send_skb_to_peer(peer, skb,
-						WG_PACKET_CB(skb)->ds))) {
+						WG_PACKET_CB(skb)->ds)))
 				data_sent = !is_keepalive;
-				dev_sw_netstats_tx_add(peer->device->dev, 1, len);
-			}
 			if (data_sent)
 				wg_timers_data_sent(peer);
 		} else {

@@ -16,7 +16,7 @@ packages=(
 	qemu-system-x86 busybox-static wireguard-tools wireguard-go iproute2
 	iperf3 nftables iptables iputils-ping ncat dkms kmod cpio xz-utils
 	zstd bash procps make gcc libc6-dev libssl-dev libsodium-dev libmnl-dev
-	linux-headers-amd64 linux-headers-6.12-amd64 clang rsync file valgrind
+	linux-headers-amd64 linux-headers-6.12-amd64 clang libclang-rt-14-dev llvm rsync file valgrind
 )
 
 missing=()
