@@ -39,11 +39,13 @@ cp "$ko" "$overlay/wg/wireguard.ko"
 cat "$base" "$initrd.overlay" > "$initrd"
 rm -f "$initrd.overlay"
 
+interactive=0
+[ -t 0 ] && [ "$mode" != check ] && interactive=1
 qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "${WG_GUEST_CPUS:-2}"
       -m "${WG_GUEST_MEM:-1536}" -accel tcg,thread=multi -no-reboot
       -kernel "$kdir/vmlinuz" -initrd "$initrd"
-      -append "console=ttyS0 panic=-1 quiet loglevel=3 wg.mode=$mode wg.tests=${WG_TESTS:-all}")
-if [ -t 0 ] && [ "$mode" != check ]; then
+      -append "console=ttyS0 panic=-1 quiet loglevel=3 wg.mode=$mode wg.tests=${WG_TESTS:-all} wg.interactive=$interactive")
+if [ "$interactive" = 1 ]; then
 	"${qemu[@]}" -nographic
 else
 	timeout "${WG_GUEST_TIMEOUT:-1500}" "${qemu[@]}" -display none \

@@ -97,7 +97,8 @@ check)
 	;;
 run)
 	bash /selftests/qemu/demo.sh
-	if [ -t 0 ] && [ -c /dev/console ]; then
+	# Only when the host side has a terminal (make run by a person).
+	if [ "${WG_INTERACTIVE:-0}" = 1 ]; then
 		echo "wg-guest: dropping to a shell; 'poweroff -f' to leave"
 		setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
 	fi
