@@ -64,6 +64,34 @@ n1 wg set wg0 listen-port 10011
 check ping-after-port-change n1 ping -c 2 -W 2 -i 0.3 10.10.0.2
 check_eq roamed-endpoint "192.168.241.1:10011" "$(n2 wg show wg0 endpoints | awk '{print $2}')"
 
+# UDP through the tunnel.
+n2 iperf3 -s -D -1 -B 10.10.0.2 >/dev/null 2>&1
+sleep 0.5
+out=$(n1 iperf3 -c 10.10.0.2 -u -b 5M -t 2 2>&1)
+got=$(echo "$out" | awk '/receiver/ { split($(NF-2), a, "/"); print a[2] - a[1] }')
+if [ "${got:-0}" -gt 100 ]; then pass "iperf3-udp ($got datagrams)"; else fail iperf3-udp "($(echo "$out" | tail -n 3 | tr '\n' ' '))"; fi
+
+# Persistent keepalive: packets on the wire with no traffic inside.
+peer2=$(n1 wg show wg0 peers)
+n1 wg set wg0 peer "$peer2" persistent-keepalive 1
+check_eq persistent-keepalive-shown 1 "$(n1 wg show wg0 persistent-keepalive | awk '{print $2}')"
+tx1=$(n1 wg show wg0 transfer | awk '{print $3}')
+sleep 3.5
+tx2=$(n1 wg show wg0 transfer | awk '{print $3}')
+if [ $((tx2 - tx1)) -ge 64 ]; then pass "persistent-keepalive-on-wire ($((tx2 - tx1)) bytes)"; else fail persistent-keepalive-on-wire "($tx1 -> $tx2)"; fi
+n1 wg set wg0 peer "$peer2" persistent-keepalive 0
+
+# The device's fwmark is on the outgoing UDP: a rule sending that mark to
+# an unreachable route breaks the tunnel, removing it restores it.
+n1 wg set wg0 fwmark 0x77
+n1 ip route add unreachable 192.168.241.0/24 table 77
+n1 ip rule add fwmark 0x77 table 77 priority 100
+n1 ip link set wg0 down; n1 ip link set wg0 up
+check_not fwmark-routes-udp n1 ping -c 1 -W 2 10.10.0.2
+n1 ip rule del fwmark 0x77 table 77 priority 100
+check fwmark-rule-removed n1 ping -c 2 -W 3 -i 0.5 10.10.0.2
+n1 wg set wg0 fwmark 0
+
 teardown_netns
 make_wire
 make_tunnel 6

@@ -38,7 +38,7 @@ iperf_udp_pps() {
 	n2 iperf3 -s -D -1 -B 10.10.0.2 >/dev/null 2>&1
 	sleep 0.3
 	n1 iperf3 -c 10.10.0.2 -u -b 0 -l "$1" -t "$secs" 2>/dev/null |
-		awk -v t="$secs" '/receiver/ { split($(NF-1), a, "/"); print int((a[2] - a[1]) / t) }'
+		awk -v t="$secs" '/receiver/ { split($(NF-2), a, "/"); print int((a[2] - a[1]) / t) }'
 }
 
 # Seconds for "wg setconf" of PEERS peers x IPS allowed-ips on a fresh device.
