@@ -56,5 +56,16 @@ n1 wg set wg0 peer "$p3" allowed-ips 10.10.0.3/32
 check_not unreachable-after-removal n1 ping -c 1 -W 1 10.99.0.1
 a4=$(rx_of 2); b4=$(rx_of 3)
 check_eq nothing-sent-after-removal "$a3 $b3" "$a4 $b4"
+# A routing loop: ns2's endpoint routed into wg0 itself (and allowed for
+# its peer). Sending must fail cleanly, not spin through the crypt queues;
+# removing the route heals the tunnel.
+n1 wg set wg0 peer "$p2" allowed-ips 10.10.0.2/32,192.168.241.2/32
+n1 ip route add 192.168.241.2/32 dev wg0
+errs=$(n1 cat /sys/class/net/wg0/statistics/tx_errors)
+check_not loop-fails-cleanly n1 ping -c 3 -W 1 -i 0.2 192.168.241.2
+errs2=$(n1 cat /sys/class/net/wg0/statistics/tx_errors)
+if [ "$errs2" -gt "$errs" ]; then pass "loop-refused-and-counted ($((errs2 - errs)))"; else fail loop-refused-and-counted "($errs -> $errs2)"; fi
+n1 ip route del 192.168.241.2/32 dev wg0
+check tunnel-after-loop n1 ping -c 2 -W 2 -i 0.3 10.10.0.2
 teardown_netns
 finish

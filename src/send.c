@@ -242,6 +242,8 @@ void wg_packet_tx_worker(struct work_struct *work)
 			if (likely(!wg_socket_send_skb_to_peer(peer, skb,
 						WG_PACKET_CB(skb)->ds)))
 				data_sent = !is_keepalive;
+			else
+				DEV_STATS_INC(peer->device->dev, tx_errors);
 			if (data_sent)
 				wg_timers_data_sent(peer);
 		} else {

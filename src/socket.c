@@ -76,6 +76,18 @@ static int wg_send4(struct wg_device *wg, struct sk_buff *skb,
 					    wg->dev->name, &endpoint->addr, ret);
 			goto err;
 		}
+		/*
+		 * The endpoint routed through this very device (wg over
+		 * itself) would loop through the crypt queues forever,
+		 * growing and fragmenting: refuse it.
+		 */
+		if (unlikely(rt->dst.dev == wg->dev)) {
+			ip_rt_put(rt);
+			ret = -ELOOP;
+			net_dbg_ratelimited("%s: routing loop to %pISpfsc\n",
+					    wg->dev->name, &endpoint->addr);
+			goto err;
+		}
 		if (cache)
 			dst_cache_set_ip4(cache, &rt->dst, fl.saddr);
 	}
@@ -135,6 +147,13 @@ static int wg_send6(struct wg_device *wg, struct sk_buff *skb,
 			dst = NULL;
 			net_dbg_ratelimited("%s: no route to %pISpfsc: %d\n",
 					    wg->dev->name, &endpoint->addr, ret);
+			goto err;
+		}
+		if (unlikely(dst->dev == wg->dev)) {
+			dst_release(dst);
+			ret = -ELOOP;
+			net_dbg_ratelimited("%s: routing loop to %pISpfsc\n",
+					    wg->dev->name, &endpoint->addr);
 			goto err;
 		}
 		if (cache)

@@ -64,6 +64,13 @@ check)
 		name=$(basename "$t" .sh)
 		# WG_TESTS=a,b (from make check's environment) runs only those.
 		case ",${WG_TESTS:-all}," in *",all,"*|*",$name,"*) ;; *) continue ;; esac
+		# "# wg-optin" tests run only when named in WG_TESTS.
+		if grep -q '^# wg-optin' "$t"; then
+			case ",${WG_TESTS:-all}," in *",$name,"*) ;; *)
+				echo "=== $name: opt-in (WG_TESTS=$name), not run"
+				continue ;;
+			esac
+		fi
 		# "# wg-kernels: 6.1" in a test limits it to those kernel series
 		# (the long fault tests run on one kernel to keep make check short).
 		only=$(sed -n 's/^# wg-kernels: //p' "$t")
