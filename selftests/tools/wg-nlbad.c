@@ -1470,13 +1470,71 @@ static struct nlmsghdr *fuzz_msg(struct nl *n, char *buf, uint32_t ifindex,
 	return nlh;
 }
 
+/*
+ * A digest of everything a set request can change, from one full dump: the
+ * device's attributes and every peer attribute except the traffic counters
+ * and the handshake time (persistent keepalives may move those meanwhile).
+ * The dump's layout is a pure function of the configuration, so equal
+ * configurations give equal digests.
+ */
+static void fnv(uint64_t *h, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	while (len--)
+		*h = (*h ^ *b++) * 0x100000001b3ULL;
+}
+
+static int digest_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlattr *a, *p, *pa;
+	uint64_t *h = data;
+	uint16_t type;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) != WGDEVICE_A_PEERS) {
+			fnv(h, a, a->nla_len);
+			continue;
+		}
+		mnl_attr_for_each_nested(p, a) {
+			fnv(h, "peer", 4);
+			mnl_attr_for_each_nested(pa, p) {
+				type = mnl_attr_get_type(pa);
+				if (type == WGPEER_A_RX_BYTES ||
+				    type == WGPEER_A_TX_BYTES ||
+				    type == WGPEER_A_LAST_HANDSHAKE_TIME)
+					continue;
+				fnv(h, pa, pa->nla_len);
+			}
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static int config_digest(struct nl *n, uint32_t ifindex, uint64_t *h)
+{
+	char gbuf[256];
+	struct ack a;
+
+	*h = 0xcbf29ce484222325ULL;
+	return nl_talk(n, get_msg(n, gbuf, ifindex), digest_cb, h, &a);
+}
+
+/*
+ * COUNT random and corrupted set requests. Every answer must come; every
+ * rejected request must leave the configuration exactly as it was (the
+ * module validates a whole request before it changes anything), which a
+ * dump after each rejection checks. Every 100th message a full dump with
+ * the resumption checks of dump_cb.
+ */
 static int cmd_fuzz(unsigned long count, unsigned long seed,
 		    const char *iface)
 {
 	static char buf[BUFSZ];
 	uint32_t ifindex = ifindex_of(iface);
 	unsigned long i, ok = 0, rejected = 0, dumps = 0;
-	unsigned long errs[135] = { 0 };
+	unsigned long errs[135] = { 0 }, checked = 0, changed = 0;
+	uint64_t before, after;
 	char line[1024] = "";
 	struct nl n;
 	struct ack a;
@@ -1485,6 +1543,10 @@ static int cmd_fuzz(unsigned long count, unsigned long seed,
 	rng_state = seed * 0x9e3779b97f4a7c15ULL + 1;
 	nl_open(&n);
 	nl_resolve(&n);
+	if (config_digest(&n, ifindex, &before)) {
+		fprintf(stderr, "fuzz: cannot dump %s\n", iface);
+		return 1;
+	}
 	for (i = 0; i < count; ++i) {
 		memset(buf, 0, 4096);
 		ret = nl_talk(&n, fuzz_msg(&n, buf, ifindex, iface), NULL,
@@ -1496,10 +1558,27 @@ static int cmd_fuzz(unsigned long count, unsigned long seed,
 		}
 		if (!ret) {
 			++ok;
+			/* The new configuration is the baseline from here. */
+			if (config_digest(&n, ifindex, &after)) {
+				fprintf(stderr, "fuzz: dump failed after %lu\n",
+					i);
+				return 1;
+			}
+			/* Proof that the digest sees changes at all. */
+			changed += after != before;
+			before = after;
 		} else {
 			++rejected;
 			e = -ret;
 			++errs[e > 0 && e < 134 ? e : 134];
+			ret = config_digest(&n, ifindex, &after);
+			if (ret || after != before) {
+				fprintf(stderr,
+					"fuzz: message %lu rejected (%s, \"%s\") but the configuration changed\n",
+					i, strerror(e), a.msg);
+				return 1;
+			}
+			++checked;
 		}
 		/* The device must stay dumpable throughout. */
 		if (i % 100 == 99) {
@@ -1522,8 +1601,8 @@ static int cmd_fuzz(unsigned long count, unsigned long seed,
 			snprintf(line + strlen(line),
 				 sizeof(line) - strlen(line), " errno%d=%lu", e,
 				 errs[e]);
-	printf("fuzz: sent=%lu accepted=%lu rejected=%lu dumps=%lu%s\n",
-	       count, ok, rejected, dumps, line);
+	printf("fuzz: sent=%lu accepted=%lu (changed the configuration: %lu) rejected=%lu (unchanged after each: %lu) dumps=%lu%s\n",
+	       count, ok, changed, rejected, checked, dumps, line);
 	mnl_socket_close(n.sk);
 	return 0;
 }
