@@ -11,12 +11,40 @@
 #include "allowedips.h"
 #include "replay.h"
 #include "ratelimiter.h"
+#include "timeconst.h"
 #include "../crypto/wgcrypto.h"
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 #include <net/genetlink.h>
 #include <net/rtnetlink.h>
 #include <linux/wireguard.h>
+
+/*
+ * Test-only: divides every protocol time (timeconst.h) so that rekeys,
+ * rejections and key wipes can be watched within a short test. Read-only
+ * once loaded: the times are resolved at init, and sessions already running
+ * would otherwise mix two time scales.
+ */
+static unsigned int timer_divisor = 1;
+
+static int timer_divisor_set(const char *val, const struct kernel_param *kp)
+{
+	/* Refuse the load outright rather than run with surprising timers. */
+	return param_set_uint_minmax(val, kp, 1, WG_TIMER_DIVISOR_MAX);
+}
+
+static const struct kernel_param_ops timer_divisor_ops = {
+	.set = timer_divisor_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(timer_divisor, &timer_divisor_ops, &timer_divisor, 0444);
+__MODULE_PARM_TYPE(timer_divisor, "uint");
+MODULE_PARM_DESC(timer_divisor,
+		 "For testing only: divide all protocol timers (rekey, reject, keepalive, key wipe) by this, 1-"
+		 __stringify(WG_TIMER_DIVISOR_MAX)
+		 " (default 1: the protocol's values; anything else breaks the protocol's timing guarantees)");
 
 static int __init wg_run_selftests(void)
 {
@@ -31,6 +59,12 @@ static int __init wg_run_selftests(void)
 static int __init wg_mod_init(void)
 {
 	int ret;
+
+	/* First: nothing that reads the times may run before. */
+	wg_times_init(timer_divisor);
+	if (timer_divisor != 1)
+		pr_warn("wireguard: timer_divisor=%u: protocol timers shortened, for testing only\n",
+			timer_divisor);
 
 	ret = wgc_crypto_init();
 	if (ret)

@@ -73,7 +73,11 @@ enum wg_message_limits {
 	WG_REJECT_AFTER_MESSAGES = U64_MAX - WG_COUNTER_WINDOW_SIZE - 1,
 };
 
-/* Timers (seconds unless the name says otherwise) and queue bounds. */
+/*
+ * Timers (seconds unless the name says otherwise) and queue bounds. These
+ * are the protocol's values; the code reads the timers through wg_times
+ * (timeconst.h), which the test-only timer_divisor parameter may shorten.
+ */
 enum wg_limits {
 	WG_REKEY_TIMEOUT = 5,
 	WG_REKEY_TIMEOUT_JITTER_MAX_JIFFIES = HZ / 3,

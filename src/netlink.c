@@ -779,10 +779,24 @@ static void wg_set_private_key(struct wg_device *wg, const u8 *key)
 	send_staged = send_staged && id->has_identity;
 	wg_cookie_checker_precompute_device_keys(&wg->cookie_checker,
 			id->has_identity ? id->static_public : NULL);
-	/* Sessions under the old key must not carry new traffic. */
 	list_for_each_entry(peer, &wg->peer_list, peer_list) {
 		wg_noise_precompute_static_static(&peer->handshake);
+		/*
+		 * A handshake in flight belongs to the old identity: an
+		 * initiation we consumed was addressed to the old key, and
+		 * answering it would still complete a session with it; the
+		 * response to our own initiation can no longer be consumed.
+		 */
+		wg_noise_handshake_clear(&peer->handshake);
+		/* Sessions under the old key must not carry new traffic. */
 		wg_noise_expire_current_peer_keypairs(&peer->keypairs);
+		/*
+		 * And the next packet starts a handshake with the new key at
+		 * once, not REKEY_TIMEOUT after the abandoned one.
+		 */
+		atomic64_set(&peer->last_sent_handshake,
+			     ktime_get_coarse_boottime_ns() -
+			     (u64)(WG_REKEY_TIMEOUT + 1) * NSEC_PER_SEC);
 	}
 	up_write(&id->lock);
 

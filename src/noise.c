@@ -21,6 +21,7 @@
 #include <crypto/algapi.h>
 
 #include "noise.h"
+#include "timeconst.h"
 
 static const u8 handshake_name[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 static const u8 identifier_name[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
@@ -28,6 +29,23 @@ static const u8 identifier_name[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
 /* C0 = HASH(name) and H0 = HASH(C0 || identifier): the same for everyone. */
 static u8 initial_chaining_key[WG_NOISE_HASH_LEN] __ro_after_init;
 static u8 initial_hash[WG_NOISE_HASH_LEN] __ro_after_init;
+
+/*
+ * The protocol's times (timeconst.h) live here rather than in main.c
+ * because the unit tests build this file without the module's init: the
+ * static initializer gives them the protocol's own values.
+ */
+struct wg_times wg_times __ro_after_init = WG_TIMES_INIT(1);
+
+void __init wg_times_init(unsigned int divisor)
+{
+	/* See WG_TIMER_DIVISOR_MAX: retransmissions must not look like a flood. */
+	BUILD_BUG_ON(WG_TIMES_NS(WG_REKEY_TIMEOUT, WG_TIMER_DIVISOR_MAX) <
+		     4 * NSEC_PER_SEC / WG_INITIATIONS_PER_SECOND);
+	/* The parameter's setter already refuses anything else. */
+	divisor = clamp(divisor, 1U, (unsigned int)WG_TIMER_DIVISOR_MAX);
+	wg_times = (struct wg_times)WG_TIMES_INIT(divisor);
+}
 
 void __init wg_noise_init(void)
 {
@@ -848,7 +866,7 @@ static bool key_is_fresh(const struct wg_noise_symmetric_key *key)
 {
 	return READ_ONCE(key->is_valid) &&
 	       ktime_get_coarse_boottime_ns() - key->birthdate <
-		       (u64)WG_REJECT_AFTER_TIME * NSEC_PER_SEC;
+		       wg_times.reject_after_time_ns;
 }
 
 bool wg_noise_keypair_next_nonce(struct wg_noise_keypair *keypair, u64 *nonce)

@@ -404,9 +404,8 @@ static void wg_keep_key_fresh_on_receive(struct wg_peer *peer)
 	 */
 	send = keypair && READ_ONCE(keypair->sending.is_valid) &&
 	       keypair->i_am_the_initiator &&
-	       wg_birthdate_has_expired(keypair->sending.birthdate,
-			WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT -
-			WG_REKEY_TIMEOUT);
+	       wg_birthdate_older_than(keypair->sending.birthdate,
+				       wg_times.rekey_before_reject_ns);
 	rcu_read_unlock_bh();
 
 	if (unlikely(send)) {

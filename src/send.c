@@ -28,8 +28,8 @@ static void wg_packet_send_handshake_initiation(struct wg_peer *peer)
 	struct message_handshake_initiation packet;
 
 	/* Another CPU may have sent one a moment ago. */
-	if (!wg_birthdate_has_expired(atomic64_read(&peer->last_sent_handshake),
-				      WG_REKEY_TIMEOUT))
+	if (!wg_birthdate_older_than(atomic64_read(&peer->last_sent_handshake),
+				     wg_times.rekey_timeout_ns))
 		return;
 	atomic64_set(&peer->last_sent_handshake, ktime_get_coarse_boottime_ns());
 	pr_debug("%s: sending handshake initiation to peer %llu\n",
@@ -67,8 +67,8 @@ void wg_packet_send_queued_handshake_initiation(struct wg_peer *peer,
 
 	rcu_read_lock_bh();
 	/* Cheap early out; the worker checks again under no race. */
-	if (!wg_birthdate_has_expired(atomic64_read(&peer->last_sent_handshake),
-				      WG_REKEY_TIMEOUT) ||
+	if (!wg_birthdate_older_than(atomic64_read(&peer->last_sent_handshake),
+				     wg_times.rekey_timeout_ns) ||
 	    unlikely(READ_ONCE(peer->is_dead)))
 		goto out;
 	wg_peer_get(peer);
@@ -139,8 +139,8 @@ static void wg_keep_key_fresh(struct wg_peer *peer)
 	send = keypair && READ_ONCE(keypair->sending.is_valid) &&
 	       (atomic64_read(&keypair->sending_counter) > WG_REKEY_AFTER_MESSAGES ||
 		(keypair->i_am_the_initiator &&
-		 wg_birthdate_has_expired(keypair->sending.birthdate,
-					  WG_REKEY_AFTER_TIME)));
+		 wg_birthdate_older_than(keypair->sending.birthdate,
+					 wg_times.rekey_after_time_ns)));
 	rcu_read_unlock_bh();
 
 	if (unlikely(send))

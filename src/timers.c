@@ -12,6 +12,9 @@
  *    derived, wipe every key;
  *  - persistent_keepalive: the user asked for a packet every N seconds.
  *
+ * Every protocol delay comes from wg_times (timeconst.h), already in
+ * jiffies; the persistent keepalive interval is the user's and never scaled.
+ *
  * Handlers never run for a dead peer: removal sets is_dead before it stops
  * the timers, and the mod helper refuses to re-arm a dead peer's timer.
  */
@@ -21,6 +24,7 @@
 #include "send.h"
 #include "socket.h"
 #include "messages.h"
+#include "timeconst.h"
 
 #include <linux/timer.h>
 #include <linux/random.h>
@@ -38,8 +42,8 @@ static void wg_mod_peer_timer(struct wg_peer *peer, struct timer_list *timer,
 
 static unsigned long wg_rekey_timeout_jiffies(void)
 {
-	return jiffies + WG_REKEY_TIMEOUT * HZ +
-	       get_random_u32_below(WG_REKEY_TIMEOUT_JITTER_MAX_JIFFIES);
+	return jiffies + wg_times.rekey_timeout_jiffies +
+	       get_random_u32_below(wg_times.rekey_jitter_max_jiffies);
 }
 
 static void wg_expired_retransmit_handshake(struct timer_list *timer)
@@ -56,7 +60,7 @@ static void wg_expired_retransmit_handshake(struct timer_list *timer)
 		wg_packet_purge_staged(peer);
 		if (!timer_pending(&peer->timer_zero_key_material))
 			wg_mod_peer_timer(peer, &peer->timer_zero_key_material,
-				jiffies + WG_REJECT_AFTER_TIME * 3 * HZ);
+				jiffies + wg_times.zero_key_material_jiffies);
 		return;
 	}
 	++peer->timer_handshake_attempts;
@@ -73,7 +77,7 @@ static void wg_expired_send_keepalive(struct timer_list *timer)
 	if (peer->timer_need_another_keepalive) {
 		peer->timer_need_another_keepalive = false;
 		wg_mod_peer_timer(peer, &peer->timer_send_keepalive,
-				  jiffies + WG_KEEPALIVE_TIMEOUT * HZ);
+				  jiffies + wg_times.keepalive_timeout_jiffies);
 	}
 }
 
@@ -81,9 +85,9 @@ static void wg_expired_new_handshake(struct timer_list *timer)
 {
 	struct wg_peer *peer = from_timer(peer, timer, timer_new_handshake);
 
-	pr_debug("%s: peer %llu sent data but heard nothing for %d s, rekeying\n",
+	pr_debug("%s: peer %llu sent data but heard nothing for %u ms, rekeying\n",
 		 peer->device->dev->name, peer->internal_id,
-		 WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT);
+		 jiffies_to_msecs(wg_times.new_handshake_jiffies));
 	wg_socket_clear_peer_endpoint_src(peer);
 	wg_packet_send_queued_handshake_initiation(peer, false);
 }
@@ -108,9 +112,9 @@ static void wg_queued_expired_zero_key_material(struct work_struct *work)
 	struct wg_peer *peer = container_of(work, struct wg_peer,
 					    clear_peer_work);
 
-	pr_debug("%s: zeroing keys for peer %llu after %d s without a handshake\n",
+	pr_debug("%s: zeroing keys for peer %llu after %u ms without a handshake\n",
 		 peer->device->dev->name, peer->internal_id,
-		 WG_REJECT_AFTER_TIME * 3);
+		 jiffies_to_msecs(wg_times.zero_key_material_jiffies));
 	wg_noise_handshake_clear(&peer->handshake);
 	wg_noise_keypairs_clear(&peer->keypairs);
 	wg_peer_put(peer);
@@ -129,8 +133,8 @@ void wg_timers_data_sent(struct wg_peer *peer)
 {
 	if (!timer_pending(&peer->timer_new_handshake))
 		wg_mod_peer_timer(peer, &peer->timer_new_handshake,
-			jiffies + (WG_KEEPALIVE_TIMEOUT + WG_REKEY_TIMEOUT) * HZ +
-			get_random_u32_below(WG_REKEY_TIMEOUT_JITTER_MAX_JIFFIES));
+			jiffies + wg_times.new_handshake_jiffies +
+			get_random_u32_below(wg_times.rekey_jitter_max_jiffies));
 }
 
 void wg_timers_data_received(struct wg_peer *peer)
@@ -138,7 +142,7 @@ void wg_timers_data_received(struct wg_peer *peer)
 	if (likely(netif_running(peer->device->dev))) {
 		if (!timer_pending(&peer->timer_send_keepalive))
 			wg_mod_peer_timer(peer, &peer->timer_send_keepalive,
-				jiffies + WG_KEEPALIVE_TIMEOUT * HZ);
+				jiffies + wg_times.keepalive_timeout_jiffies);
 		else
 			peer->timer_need_another_keepalive = true;
 	}
@@ -171,7 +175,7 @@ void wg_timers_handshake_complete(struct wg_peer *peer)
 void wg_timers_session_derived(struct wg_peer *peer)
 {
 	wg_mod_peer_timer(peer, &peer->timer_zero_key_material,
-			  jiffies + WG_REJECT_AFTER_TIME * 3 * HZ);
+			  jiffies + wg_times.zero_key_material_jiffies);
 }
 
 void wg_timers_any_authenticated_packet_traversal(struct wg_peer *peer)
@@ -181,11 +185,6 @@ void wg_timers_any_authenticated_packet_traversal(struct wg_peer *peer)
 	if (interval)
 		wg_mod_peer_timer(peer, &peer->timer_persistent_keepalive,
 				  jiffies + interval * HZ);
-}
-
-bool wg_birthdate_has_expired(u64 ns, u64 secs)
-{
-	return (s64)(ns + secs * NSEC_PER_SEC - ktime_get_coarse_boottime_ns()) <= 0;
 }
 
 void wg_timers_init(struct wg_peer *peer)

@@ -10,6 +10,9 @@
 
 #include <linux/types.h>
 
+/* The delays and ages the timers and the data path compare against. */
+#include "timeconst.h"
+
 struct wg_peer;
 
 void wg_timers_init(struct wg_peer *peer);
@@ -23,8 +26,5 @@ void wg_timers_handshake_initiated(struct wg_peer *peer);
 void wg_timers_handshake_complete(struct wg_peer *peer);
 void wg_timers_session_derived(struct wg_peer *peer);
 void wg_timers_any_authenticated_packet_traversal(struct wg_peer *peer);
-
-/* Whether "ns" (boot-time) lies more than "secs" seconds in the past. */
-bool wg_birthdate_has_expired(u64 ns, u64 secs);
 
 #endif /* WG_TIMERS_H */

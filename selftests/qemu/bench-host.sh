@@ -5,24 +5,45 @@
 # alternating in rounds inside it (bench.sh), then the native userspace
 # benches of crypto and allowed-ips. Prints a table of medians and ratios
 # and writes build/bench.json.
+#
+#   WG_KERNELS="6.1"         only that kernel series (as make check)
+#   WG_BENCH_ROUNDS=N        rounds per module (3)
+#   WG_BENCH_SECONDS=S       seconds per timed workload (5)
+#   WG_BENCH_ONLY=a+b        only these workloads (names as in the table)
+#   WG_BENCH_BUILD=DIR       module build directory (build/kbuild)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${WG_CACHE:-/var/cache/wireguard-selftests}
 out=$top/build/bench
 mkdir -p "$out"
 "$top/selftests/qemu/prepare.sh" "$cache"
-make -s -C "$top" modules-all BUILD="$top/build/kbuild" || exit 1
+kbuild=${WG_BENCH_BUILD:-$top/build/kbuild}
+make -s -C "$top" modules-all BUILD="$kbuild" || exit 1
+# The guest tools (wg-hsbench for the handshake workload).
+make -s -C "$top/selftests/tools" || exit 1
 
-for rel in $("$top/selftests/qemu/releases.sh"); do
+releases=$("$top/selftests/qemu/releases.sh")
+if [ -n "${WG_KERNELS:-}" ]; then
+	releases=$(for k in $WG_KERNELS; do "$top/selftests/qemu/releases.sh" "$k"; done)
+fi
+# The guest gets its settings through the kernel command line's wg.tests
+# (bench.sh parses "rounds:N,seconds:S,only:A+B").
+opts=
+[ -n "${WG_BENCH_ROUNDS:-}" ] && opts=$opts,rounds:$WG_BENCH_ROUNDS
+[ -n "${WG_BENCH_SECONDS:-}" ] && opts=$opts,seconds:$WG_BENCH_SECONDS
+[ -n "${WG_BENCH_ONLY:-}" ] && opts=$opts,only:$WG_BENCH_ONLY
+opts=${opts#,}
+
+for rel in $releases; do
 	echo "== bench in a guest: $rel"
-	WG_GUEST_TIMEOUT=${WG_GUEST_TIMEOUT:-3600} "$top/selftests/qemu/boot.sh" "$cache" "$rel" \
-		"$top/build/kbuild/$rel/wireguard.ko" bench "$out/guest-$rel.log" >/dev/null
+	WG_TESTS=${opts:-all} WG_GUEST_TIMEOUT=${WG_GUEST_TIMEOUT:-3600} "$top/selftests/qemu/boot.sh" "$cache" "$rel" \
+		"$kbuild/$rel/wireguard.ko" bench "$out/guest-$rel.log" >/dev/null
 	grep '^bench:' "$out/guest-$rel.log"
 done
 
 # Medians per (kernel, workload, module), and ours/in-tree ratios.
 {
-	for rel in $("$top/selftests/qemu/releases.sh"); do
+	for rel in $releases; do
 		grep '^BENCH ' "$out/guest-$rel.log" | sed "s/^BENCH /$rel /"
 	done
 } | awk '

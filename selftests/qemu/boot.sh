@@ -7,6 +7,8 @@
 #
 #   boot.sh CACHE RELEASE MODULE.ko MODE [LOG]
 # The guest's console goes to stdout (and LOG), with \r stripped.
+# WG_GUEST_APPEND adds words to the kernel command line: test knobs such as
+# wg.race_rounds=50, which a test reads from /proc/cmdline.
 set -euo pipefail
 
 cache=$(cd "${1:?}" && pwd) rel=${2:?} ko=${3:?} mode=${4:?} log=${5:-/dev/null}
@@ -44,7 +46,7 @@ interactive=0
 qemu=(qemu-system-x86_64 -machine pc -cpu max -smp "${WG_GUEST_CPUS:-2}"
       -m "${WG_GUEST_MEM:-1536}" -accel tcg,thread=multi -no-reboot
       -kernel "$kdir/vmlinuz" -initrd "$initrd"
-      -append "console=ttyS0 panic=-1 quiet loglevel=3 wg.mode=$mode wg.tests=${WG_TESTS:-all} wg.interactive=$interactive")
+      -append "console=ttyS0 panic=-1 quiet loglevel=3 wg.mode=$mode wg.tests=${WG_TESTS:-all} wg.interactive=$interactive${WG_GUEST_APPEND:+ $WG_GUEST_APPEND}")
 if [ "$interactive" = 1 ]; then
 	"${qemu[@]}" -nographic
 else
