@@ -165,19 +165,28 @@ static __always_inline void wgc_chacha20_x8_part(const u32 *state, u8 *dst,
 	int j;
 
 	wgc_chacha20_x8_core(state, lo, hi);
-	for (j = 0; len >= 64; j++, len -= 64, src += 64, dst += 64) {
+	/*
+	 * Unrolled, so every index is a constant and the keystream stays in
+	 * registers: no array in memory (nothing of it lingers on the stack,
+	 * and KASAN's redzones do not blow up the frame).
+	 */
+	_Pragma("GCC unroll 8")
+	for (j = 0; j < 8; j++) {
+		if (len < 64) {
+			if (len) {
+				*(wgc_v8u32_u *)ks = lo[j];
+				*(wgc_v8u32_u *)(ks + 32) = hi[j];
+				wgc_vec_xor_tail(dst, src, ks, len);
+			}
+			break;
+		}
 		*(wgc_v8u32_u *)dst = *(const wgc_v8u32_u *)src ^ lo[j];
 		*(wgc_v8u32_u *)(dst + 32) =
 			*(const wgc_v8u32_u *)(src + 32) ^ hi[j];
+		len -= 64;
+		src += 64;
+		dst += 64;
 	}
-	if (len) {
-		*(wgc_v8u32_u *)ks = lo[j];
-		*(wgc_v8u32_u *)(ks + 32) = hi[j];
-		wgc_vec_xor_tail(dst, src, ks, len);
-	}
-	/* The keystream of the unused lanes must not linger on the stack. */
-	memzero_explicit(lo, sizeof(lo));
-	memzero_explicit(hi, sizeof(hi));
 }
 
 #ifdef __AVX512F__
@@ -294,13 +303,21 @@ static __always_inline void wgc_chacha20_x16_part(const u32 *state, u8 *dst,
 	int j;
 
 	wgc_chacha20_x16_core(state, out);
-	for (j = 0; len >= 64; j++, len -= 64, src += 64, dst += 64)
+	/* Constant indices only, as in wgc_chacha20_x8_part(). */
+	_Pragma("GCC unroll 16")
+	for (j = 0; j < 16; j++) {
+		if (len < 64) {
+			if (len) {
+				*(wgc_v16u32_u *)ks = out[j];
+				wgc_vec_xor_tail(dst, src, ks, len);
+			}
+			break;
+		}
 		*(wgc_v16u32_u *)dst = *(const wgc_v16u32_u *)src ^ out[j];
-	if (len) {
-		*(wgc_v16u32_u *)ks = out[j];
-		wgc_vec_xor_tail(dst, src, ks, len);
+		len -= 64;
+		src += 64;
+		dst += 64;
 	}
-	memzero_explicit(out, sizeof(out));
 }
 #endif /* __AVX512F__ */
 

@@ -15,7 +15,6 @@
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/netns.sh"
 
-n3() { ip netns exec ns3 "$@"; }
 # ip4 NS FIELD / ip6 NS FIELD: a counter of /proc/net/snmp's Ip line or of
 # /proc/net/snmp6.
 ip4() {

@@ -11,6 +11,7 @@ make_wire
 make_tunnel 4
 check ping-before n1 ping -c 2 -W 2 -i 0.3 10.10.0.2
 hs_before=$(n2 wg show wg0 latest-handshakes | awk '{print $2}')
+start=$SECONDS
 
 # send TYPE LEN: a datagram of LEN bytes starting with message type TYPE
 # (little-endian, three zero bytes), the rest random; TYPE "-" = all random.
@@ -37,7 +38,13 @@ dropped=$(( $(n2 cat /sys/class/net/wg0/statistics/rx_dropped) - dropped_before 
 if [ "$dropped" -ge 60 ]; then pass "garbage-dropped ($dropped of $count)"; else fail garbage-dropped "(only $dropped of $count counted)"; fi
 
 check ping-after n1 ping -c 2 -W 2 -i 0.3 10.10.0.2
-check_eq session-kept "$hs_before" "$(n2 wg show wg0 latest-handshakes | awk '{print $2}')"
+# Unless the run outlived REKEY_AFTER_TIME (120 s; only on the slow debug
+# kernel), no handshake may have happened: garbage started none.
+if [ $((SECONDS - start)) -lt 110 ]; then
+	check_eq session-kept "$hs_before" "$(n2 wg show wg0 latest-handshakes | awk '{print $2}')"
+else
+	echo "SKIP: garbage/session-kept (the run took $((SECONDS - start)) s, past the rekey time)"
+fi
 check_eq endpoint-unchanged "192.168.241.1:10001" "$(n2 wg show wg0 endpoints | awk '{print $2}')"
 teardown_netns
 finish

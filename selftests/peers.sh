@@ -6,7 +6,6 @@
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/netns.sh"
 
-n3() { ip netns exec ns3 "$@"; }
 make_wire
 ip netns add ns3
 ip link add veth13 netns ns1 type veth peer name veth31 netns ns3

@@ -28,7 +28,6 @@ if ! command -v wg-replay >/dev/null; then
 fi
 
 tmp=$(mktemp -d)
-n3() { ip netns exec ns3 "$@"; }
 stat() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/$3"; }
 hs() { ip netns exec "$1" wg show wg0 latest-handshakes | awk '{ print $2 }'; }
 rxbytes() { ip netns exec "$1" wg show wg0 transfer | awk '{ print $2 }'; }
@@ -189,16 +188,7 @@ run() {
 # but gives no cookie to capture).
 cookie() {
 	local pub2 flood hs1 out vrx0
-	ip netns add ns3
-	ip link add veth3 netns ns3 type veth peer name veth4 netns ns2
-	n3 ip link set lo up
-	n3 ip addr add 192.168.242.3/24 dev veth3
-	n2 ip addr add 192.168.242.2/24 dev veth4
-	n3 ip link set veth3 up
-	n2 ip link set veth4 up
-	n3 ip route add local 10.77.0.0/16 dev lo
-	n2 ip route add 10.77.0.0/16 via 192.168.242.3
-	for c in all default veth4; do n2 sysctl -qw "net.ipv4.conf.$c.rp_filter=0"; done
+	make_flood_source
 	pub2=$(n2 wg show wg0 public-key)
 
 	capture ns2 cookie -i veth2 -p 10001 -t 3 -n 1 -w 60000 -o "$tmp/cookie.bin"
@@ -249,7 +239,13 @@ cookie() {
 }
 
 run 4
-cookie
+# The cookie needs the device overloaded by a generator on the same kernel,
+# which the slow debug kernel cannot arrange (see flood.sh).
+if [ "${WG_DEBUG_KERNEL:-no}" = yes ]; then
+	echo "SKIP: replay/cookie-* (no overload on the debug kernel)"
+else
+	cookie
+fi
 teardown_netns
 run 6
 teardown_netns

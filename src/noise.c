@@ -307,6 +307,26 @@ void wg_noise_handshake_clear(struct wg_noise_handshake *handshake)
 	up_write(&handshake->lock);
 }
 
+/*
+ * Our message is built: keep what the reply must be checked against and
+ * publish our new index. Returns the index for the message's sender field.
+ * The caller holds the write lock.
+ */
+static __le32 wg_handshake_created(struct wg_noise_handshake *handshake,
+				   enum wg_noise_handshake_state state,
+				   const u8 ephemeral_private[WG_NOISE_PUBLIC_KEY_LEN],
+				   const u8 chaining_key[WG_NOISE_HASH_LEN],
+				   const u8 hash[WG_NOISE_HASH_LEN])
+{
+	memcpy(handshake->ephemeral_private, ephemeral_private,
+	       WG_NOISE_PUBLIC_KEY_LEN);
+	memcpy(handshake->chaining_key, chaining_key, WG_NOISE_HASH_LEN);
+	memcpy(handshake->hash, hash, WG_NOISE_HASH_LEN);
+	handshake->state = state;
+	return wg_index_hashtable_insert(handshake->index_table,
+					 &handshake->entry);
+}
+
 bool wg_noise_handshake_create_initiation(struct message_handshake_initiation *dst,
 					  struct wg_noise_handshake *handshake)
 {
@@ -352,13 +372,10 @@ bool wg_noise_handshake_create_initiation(struct message_handshake_initiation *d
 	encrypt_and_hash(dst->encrypted_timestamp, timestamp,
 			 WG_NOISE_TIMESTAMP_LEN, key, hash);
 
-	dst->sender_index = wg_index_hashtable_insert(handshake->index_table,
-						      &handshake->entry);
-	memcpy(handshake->ephemeral_private, ephemeral_private,
-	       WG_NOISE_PUBLIC_KEY_LEN);
-	memcpy(handshake->chaining_key, chaining_key, WG_NOISE_HASH_LEN);
-	memcpy(handshake->hash, hash, WG_NOISE_HASH_LEN);
-	handshake->state = WG_HANDSHAKE_CREATED_INITIATION;
+	dst->sender_index = wg_handshake_created(handshake,
+						 WG_HANDSHAKE_CREATED_INITIATION,
+						 ephemeral_private,
+						 chaining_key, hash);
 	ret = true;
 out:
 	up_write(&handshake->lock);
@@ -509,13 +526,10 @@ bool wg_noise_handshake_create_response(struct message_handshake_response *dst,
 	encrypt_and_hash(dst->encrypted_nothing, dst->encrypted_nothing, 0,
 			 key, hash);
 
-	dst->sender_index = wg_index_hashtable_insert(handshake->index_table,
-						      &handshake->entry);
-	memcpy(handshake->ephemeral_private, ephemeral_private,
-	       WG_NOISE_PUBLIC_KEY_LEN);
-	memcpy(handshake->chaining_key, chaining_key, WG_NOISE_HASH_LEN);
-	memcpy(handshake->hash, hash, WG_NOISE_HASH_LEN);
-	handshake->state = WG_HANDSHAKE_CREATED_RESPONSE;
+	dst->sender_index = wg_handshake_created(handshake,
+						 WG_HANDSHAKE_CREATED_RESPONSE,
+						 ephemeral_private,
+						 chaining_key, hash);
 	ret = true;
 out:
 	up_write(&handshake->lock);

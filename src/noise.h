@@ -263,6 +263,12 @@ void wg_noise_expire_current_peer_keypairs(struct wg_noise_keypairs *keypairs);
 struct wg_noise_keypair *__must_check
 wg_noise_keypair_get(struct wg_noise_keypair *keypair);
 
+/* Another reference, for a caller that already holds one (cannot fail). */
+static inline void wg_noise_keypair_get_another(struct wg_noise_keypair *keypair)
+{
+	kref_get(&keypair->refcount);
+}
+
 /*
  * Drops a reference (NULL is fine). The last one unpublishes the index and
  * frees the keypair, keys wiped, after an RCU grace period: the module exit

@@ -122,17 +122,20 @@ static void wg_peer_unpublish(struct wg_peer *peer)
 	++wg->device_update_gen;
 }
 
-/* Drops queued data packets with the references they hold. */
+/* Drops queued data packets (or send batches) with their references. */
 static void wg_packet_purge_serial(struct wg_serial_queue *queue)
 {
-	struct sk_buff *skb;
+	struct sk_buff *first, *skb, *next;
 
-	while ((skb = skb_dequeue(&queue->list)) != NULL) {
-		struct wg_noise_keypair *keypair = WG_PACKET_CB(skb)->keypair;
+	while ((first = skb_dequeue(&queue->list)) != NULL) {
+		struct wg_noise_keypair *keypair = WG_PACKET_CB(first)->keypair;
 		struct wg_peer *peer = keypair->peer;
 
+		for (skb = first; skb; skb = next) {
+			next = WG_PACKET_CB(skb)->batch_next;
+			dev_kfree_skb(skb);
+		}
 		wg_noise_keypair_put(keypair);
-		dev_kfree_skb(skb);
 		wg_peer_put(peer);
 	}
 }

@@ -57,6 +57,8 @@ struct wg_peer {
 	/* Per-peer order of packets in the device-wide crypt queues. */
 	struct wg_serial_queue tx_queue, rx_queue;
 	struct work_struct transmit_packet_work;	/* drains tx_queue */
+	/* Bit 0: some CPU is sending from tx_queue's head (send.c). */
+	unsigned long tx_sending;
 	struct napi_struct napi;			/* drains rx_queue */
 	struct work_struct transmit_handshake_work;
 	struct work_struct clear_peer_work;

@@ -72,6 +72,20 @@ struct sk_buff *wg_serial_queue_dequeue_done(struct wg_serial_queue *queue,
 	return skb;
 }
 
+bool wg_serial_queue_head_done(struct wg_serial_queue *queue)
+{
+	struct sk_buff *skb;
+	unsigned long flags;
+	bool done;
+
+	spin_lock_irqsave(&queue->list.lock, flags);
+	skb = skb_peek(&queue->list);
+	done = skb && atomic_read_acquire(&WG_PACKET_CB(skb)->state) !=
+			      WG_PACKET_STATE_UNCRYPTED;
+	spin_unlock_irqrestore(&queue->list.lock, flags);
+	return done;
+}
+
 int wg_cpumask_next_online(int *last)
 {
 	int cpu = cpumask_next(READ_ONCE(*last), cpu_online_mask);
@@ -89,6 +103,7 @@ int wg_queue_enqueue_crypt(struct wg_crypt_queue *device_queue,
 	int cpu;
 
 	atomic_set(&WG_PACKET_CB(skb)->state, WG_PACKET_STATE_UNCRYPTED);
+	WG_PACKET_CB(skb)->batch_next = NULL;
 	/*
 	 * The peer queue first: a worker may finish the packet as soon as it
 	 * is in the device queue, and its serial consumer must find it then.
@@ -125,4 +140,53 @@ void wg_reset_packet(struct sk_buff *skb, bool encapsulating)
 	skb_reset_inner_headers(skb);
 	skb->encapsulation = 0;
 	skb->ip_summed = CHECKSUM_NONE;
+}
+
+unsigned int wg_queue_enqueue_crypt_list(struct wg_crypt_queue *device_queue,
+					 struct wg_serial_queue *peer_queue,
+					 struct sk_buff_head *packets,
+					 struct workqueue_struct *wq)
+{
+	unsigned int queued = 0, dead = 0, kicks, n;
+	struct sk_buff *first, *skb, *last;
+	int cpu;
+
+	/*
+	 * Both locks once for the whole list instead of twice a packet.
+	 * Nesting the ring's producer lock inside the peer queue's lock is
+	 * safe: nothing takes them the other way round. The peer queue gets
+	 * each batch first, for the reason given in wg_queue_enqueue_crypt();
+	 * a worker that finishes one early waits on the peer queue's lock.
+	 */
+	spin_lock_bh(&peer_queue->list.lock);
+	spin_lock(&device_queue->ring.producer_lock);
+	while ((first = __skb_dequeue(packets)) != NULL) {
+		/* Cut the next batch off the list and chain it. */
+		last = first;
+		for (n = 1; n < WG_TX_BATCH && (skb = __skb_dequeue(packets)); ++n) {
+			WG_PACKET_CB(last)->batch_next = skb;
+			last = skb;
+		}
+		WG_PACKET_CB(last)->batch_next = NULL;
+
+		atomic_set(&WG_PACKET_CB(first)->state, WG_PACKET_STATE_UNCRYPTED);
+		__skb_queue_tail(&peer_queue->list, first);
+		if (likely(!__ptr_ring_produce(&device_queue->ring, first))) {
+			++queued;
+		} else {
+			wg_packet_set_state(first, WG_PACKET_STATE_DEAD);
+			dead += n;
+		}
+	}
+	spin_unlock(&device_queue->ring.producer_lock);
+	spin_unlock_bh(&peer_queue->list.lock);
+
+	/* Any worker takes any batch: one kick per CPU is enough. */
+	kicks = min(queued, num_online_cpus());
+	while (kicks--) {
+		cpu = wg_cpumask_next_online(&device_queue->last_cpu);
+		queue_work_on(cpu, wq,
+			      &per_cpu_ptr(device_queue->worker, cpu)->work);
+	}
+	return dead;
 }

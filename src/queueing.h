@@ -6,9 +6,10 @@
  * queue, from which a worker on any CPU takes it to encrypt or decrypt it,
  * and its peer's serial queue, which keeps the peer's packets in order.
  * When a worker is done it marks the packet's state; the peer's serial
- * consumer (a work item for tx, NAPI for rx) takes packets off the head of
- * the serial queue only as long as the head is done, so packets leave in
- * the order they came while the crypto runs on every CPU.
+ * consumer (for tx the crypt workers themselves, one at a time, see
+ * send.c; NAPI for rx) takes packets off the head of the serial queue only
+ * as long as the head is done, so packets leave in the order they came
+ * while the crypto runs on every CPU.
  */
 #ifndef WG_QUEUEING_H
 #define WG_QUEUEING_H
@@ -55,14 +56,35 @@ enum wg_packet_state {
 	WG_PACKET_STATE_DEAD,
 };
 
-/* Per-packet state, in skb->cb while the packet is ours. */
+/*
+ * Per-packet state, in skb->cb while the packet is ours.
+ *
+ * On the send side the queues carry batches: up to WG_TX_BATCH packets of
+ * one peer, consecutive in nonce order, linked through @batch_next from the
+ * first, which alone is on the queues and alone carries the state and the
+ * references (one keypair and one peer reference per batch). A crypt worker
+ * does a whole batch, so the per-entry costs of the queues (locks, the
+ * state handshake, waking workers, references) are paid once per batch and
+ * not once per packet. Received packets go one by one (@batch_next NULL).
+ */
 struct wg_packet_cb {
 	u64 nonce;
 	struct wg_noise_keypair *keypair;
+	struct sk_buff *batch_next;
 	atomic_t state;
 	u32 mtu;
 	u8 ds;
 };
+
+/*
+ * Packets per send batch: enough to amortize the per-entry costs, few
+ * enough that a burst (a 64 KiB GSO packet is about 45) still spreads over
+ * several CPUs.
+ */
+#define WG_TX_BATCH 16
+
+#define wg_batch_for_each(skb, first) \
+	for ((skb) = (first); (skb); (skb) = WG_PACKET_CB(skb)->batch_next)
 
 #define WG_PACKET_CB(skb) ((struct wg_packet_cb *)((skb)->cb))
 
@@ -82,6 +104,12 @@ struct sk_buff *wg_serial_queue_dequeue_done(struct wg_serial_queue *queue,
 					     enum wg_packet_state *state);
 
 /*
+ * Whether the head of the serial queue is there and done (a hint: it may
+ * be taken by the time the caller acts).
+ */
+bool wg_serial_queue_head_done(struct wg_serial_queue *queue);
+
+/*
  * Queues skb for crypto in both queues and kicks a worker on the next CPU.
  * Fails (-EPIPE, packet not queued anywhere, caller frees it) when the
  * device queue is full.
@@ -90,6 +118,25 @@ int __must_check wg_queue_enqueue_crypt(struct wg_crypt_queue *device_queue,
 					struct wg_serial_queue *peer_queue,
 					struct sk_buff *skb,
 					struct workqueue_struct *wq);
+
+/*
+ * The same for a list of one peer's packets, in order, as batches of up to
+ * WG_TX_BATCH, kicking at most one worker per online CPU. Batches the
+ * device queue has no room for are marked dead in the peer queue, for its
+ * consumer to drop in order; returns how many packets that was (the caller
+ * must make sure the consumer runs). Every batch holds a reference to
+ * @keypair and to its peer: the caller passes in one of each per batch,
+ * as counted by wg_queue_batches().
+ */
+static inline unsigned int wg_queue_batches(unsigned int packets)
+{
+	return DIV_ROUND_UP(packets, WG_TX_BATCH);
+}
+
+unsigned int wg_queue_enqueue_crypt_list(struct wg_crypt_queue *device_queue,
+					 struct wg_serial_queue *peer_queue,
+					 struct sk_buff_head *packets,
+					 struct workqueue_struct *wq);
 
 /* Publishes a crypt result; the serial consumer may take it from now on. */
 static inline void wg_packet_set_state(struct sk_buff *skb,

@@ -306,12 +306,18 @@ void wg_packet_decrypt_worker(struct work_struct *work)
 	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
 		struct wg_noise_keypair *keypair = WG_PACKET_CB(skb)->keypair;
 		enum wg_packet_state state = WG_PACKET_STATE_CRYPTED;
+		/*
+		 * Read before the state is published: from then on NAPI may
+		 * deliver the packet and drop the keypair it holds. The peer
+		 * outlives this worker (wg_peer_quiesce() flushes us first).
+		 */
+		struct wg_peer *peer = keypair->peer;
 
 		if (unlikely(!wg_decrypt_packet(skb, keypair)))
 			state = WG_PACKET_STATE_DEAD;
 		wg_packet_set_state(skb, state);
 		/* The peer's NAPI delivers it, or drops it, in order. */
-		napi_schedule(&keypair->peer->napi);
+		napi_schedule(&peer->napi);
 		cond_resched();
 	}
 }

@@ -171,6 +171,12 @@ static bool wg_encrypt_packet(struct sk_buff *skb,
 	struct sk_buff *trailer;
 	int num_frags;
 
+	/* The inner checksum is due now, while the packet is plaintext. */
+	if (skb->ip_summed == CHECKSUM_PARTIAL &&
+	    unlikely(skb_checksum_help(skb)))
+		return false;
+	wg_reset_packet(skb, true);
+
 	padding_len = wg_padding_len(skb);
 	trailer_len = padding_len + WG_NOISE_AUTHTAG_LEN;
 	plaintext_len = skb->len + padding_len;
@@ -200,23 +206,134 @@ static bool wg_encrypt_packet(struct sk_buff *skb,
 						      keypair->sending.key);
 }
 
+/* Sends (or drops) one batch; returns whether it held data, not keepalives. */
+static bool wg_packet_tx_batch(struct wg_peer *peer, struct sk_buff *first,
+			       enum wg_packet_state state)
+{
+	struct net_device *dev = peer->device->dev;
+	struct sk_buff *skb, *next;
+	bool data_sent = false;
+
+	if (unlikely(state != WG_PACKET_STATE_CRYPTED)) {
+		for (skb = first; skb; skb = next) {
+			next = WG_PACKET_CB(skb)->batch_next;
+			DEV_STATS_INC(dev, tx_errors);
+			dev_kfree_skb(skb);
+		}
+		return false;
+	}
+	wg_timers_any_authenticated_packet_traversal(peer);
+	wg_timers_any_authenticated_packet_sent(peer);
+	for (skb = first; skb; skb = next) {
+		/* A keepalive is a data message with nothing inside. */
+		bool is_keepalive = skb->len == message_data_len(0);
+
+		next = WG_PACKET_CB(skb)->batch_next;
+		/* The UDP tunnel xmit counts it in the device stats. */
+		if (likely(!wg_socket_send_skb_to_peer(peer, skb,
+						       WG_PACKET_CB(skb)->ds)))
+			data_sent |= !is_keepalive;
+		else
+			DEV_STATS_INC(dev, tx_errors);
+	}
+	return data_sent;
+}
+
+/* Sends the done batches at the head of the tx queue, at most @budget. */
+static unsigned int wg_packet_tx_send_done(struct wg_peer *peer,
+					   unsigned int budget)
+{
+	enum wg_packet_state state;
+	unsigned int sent = 0;
+	struct sk_buff *first;
+
+	while (sent < budget &&
+	       (first = wg_serial_queue_dequeue_done(&peer->tx_queue, &state))) {
+		struct wg_noise_keypair *keypair = WG_PACKET_CB(first)->keypair;
+
+		++sent;
+		if (wg_packet_tx_batch(peer, first, state))
+			wg_timers_data_sent(peer);
+		wg_noise_keypair_put(keypair);
+		/* The batch's reference; never the last (see below). */
+		wg_peer_put(peer);
+		if (need_resched())
+			cond_resched();
+	}
+	return sent;
+}
+
+/*
+ * Puts the peer's finished packets on the wire, in order, from whichever
+ * CPU gets here first: the crypt worker that just finished a packet sends
+ * it itself instead of waking the peer's tx work, which on its own CPU
+ * would only run once that crypt worker ran out of packets. One CPU at a
+ * time sends (bit 0 of tx_sending); the others go back to crypting, and the
+ * sender picks up what they finish.
+ *
+ * The lost wakeup to avoid: a CPU finishes the head packet just as the
+ * sender, having found the head unfinished, lets go. Each side publishes
+ * first and looks second, with full barriers in between (the state's
+ * smp_mb__before_atomic() before test_and_set_bit(), against
+ * clear_bit_unlock() plus smp_mb__after_atomic()), so at least one of them
+ * sees the other and the packet is sent.
+ *
+ * Called from process context, from a crypt worker or the peer's tx work;
+ * either keeps the peer alive while it runs, as wg_peer_quiesce() waits for
+ * both before the device list lets go of its reference.
+ */
+static void wg_packet_tx_flush(struct wg_peer *peer)
+{
+	/* Batches a sender sends before it hands over to the tx work. */
+	const unsigned int budget = 8;
+	unsigned int sent, total = 0;
+
+	for (;;) {
+		/* Orders our state store before the look at the bit. */
+		smp_mb__before_atomic();
+		if (test_and_set_bit(0, &peer->tx_sending))
+			break;
+		sent = wg_packet_tx_send_done(peer, budget);
+		total += sent;
+		clear_bit_unlock(0, &peer->tx_sending);
+		if (sent == budget) {
+			/* More waiting: the tx work carries on later. */
+			queue_work(peer->device->packet_crypt_wq,
+				   &peer->transmit_packet_work);
+			break;
+		}
+		smp_mb__after_atomic();
+		if (!wg_serial_queue_head_done(&peer->tx_queue))
+			break;
+	}
+	if (total)
+		wg_keep_key_fresh(peer);
+}
+
 void wg_packet_encrypt_worker(struct work_struct *work)
 {
 	struct wg_crypt_queue *queue = container_of(work,
 			struct wg_multicore_worker, work)->ptr;
-	struct wg_peer *peer;
-	struct sk_buff *skb;
+	struct sk_buff *first, *skb;
 
-	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+	while ((first = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+		struct wg_noise_keypair *keypair = WG_PACKET_CB(first)->keypair;
 		enum wg_packet_state state = WG_PACKET_STATE_CRYPTED;
+		/*
+		 * Taken before the state is published: from then on another
+		 * CPU may send and free the batch, with its references.
+		 */
+		struct wg_peer *peer = keypair->peer;
 
-		if (unlikely(!wg_encrypt_packet(skb, WG_PACKET_CB(skb)->keypair)))
-			state = WG_PACKET_STATE_DEAD;
-		/* The serial worker sends it (or drops it) in order. */
-		wg_packet_set_state(skb, state);
-		peer = WG_PACKET_CB(skb)->keypair->peer;
-		queue_work(peer->device->packet_crypt_wq,
-			   &peer->transmit_packet_work);
+		wg_batch_for_each(skb, first) {
+			if (unlikely(!wg_encrypt_packet(skb, keypair))) {
+				/* Dropped whole: its nonces are spent anyway. */
+				state = WG_PACKET_STATE_DEAD;
+				break;
+			}
+		}
+		wg_packet_set_state(first, state);
+		wg_packet_tx_flush(peer);
 		cond_resched();
 	}
 }
@@ -225,37 +342,8 @@ void wg_packet_tx_worker(struct work_struct *work)
 {
 	struct wg_peer *peer = container_of(work, struct wg_peer,
 					    transmit_packet_work);
-	enum wg_packet_state state;
-	struct sk_buff *skb;
 
-	while ((skb = wg_serial_queue_dequeue_done(&peer->tx_queue, &state))) {
-		struct wg_noise_keypair *keypair = WG_PACKET_CB(skb)->keypair;
-		bool data_sent = false;
-
-		if (likely(state == WG_PACKET_STATE_CRYPTED)) {
-			/* A keepalive is a data message with nothing inside. */
-			bool is_keepalive = skb->len == message_data_len(0);
-
-			wg_timers_any_authenticated_packet_traversal(peer);
-			wg_timers_any_authenticated_packet_sent(peer);
-			/* The UDP tunnel xmit counts it in the device stats. */
-			if (likely(!wg_socket_send_skb_to_peer(peer, skb,
-						WG_PACKET_CB(skb)->ds)))
-				data_sent = !is_keepalive;
-			else
-				DEV_STATS_INC(peer->device->dev, tx_errors);
-			if (data_sent)
-				wg_timers_data_sent(peer);
-		} else {
-			DEV_STATS_INC(peer->device->dev, tx_errors);
-			dev_kfree_skb(skb);
-		}
-		wg_noise_keypair_put(keypair);
-		wg_peer_put(peer);
-		if (need_resched())
-			cond_resched();
-	}
-	wg_keep_key_fresh(peer);
+	wg_packet_tx_flush(peer);
 }
 
 void wg_packet_purge_staged(struct wg_peer *peer)
@@ -291,7 +379,8 @@ void wg_packet_send_staged_packets(struct wg_peer *peer)
 	struct wg_device *wg = peer->device;
 	struct wg_noise_keypair *keypair;
 	struct sk_buff_head packets;
-	struct sk_buff *skb, *tmp;
+	unsigned int dead, batches;
+	struct sk_buff *skb;
 
 	/* Take everything staged so far; new arrivals go to the next round. */
 	__skb_queue_head_init(&packets);
@@ -305,37 +394,35 @@ void wg_packet_send_staged_packets(struct wg_peer *peer)
 	if (unlikely(!keypair))
 		goto out_nokey;
 
-	/* Nonces in queue order, so the receiver's window sees them in order. */
+	/*
+	 * Nonces in queue order, so the receiver's window sees them in order.
+	 * Only what must be serial happens here; checksums and the rest are
+	 * the crypt workers' (wg_encrypt_packet()), on every CPU.
+	 */
 	skb_queue_walk(&packets, skb) {
-		/* Checksums and ECN must be settled before encryption. */
-		if (skb->ip_summed == CHECKSUM_PARTIAL &&
-		    unlikely(skb_checksum_help(skb)))
-			goto out_invalid;
 		WG_PACKET_CB(skb)->ds = skb->len ?
 			ip_tunnel_ecn_encap(0, ip_hdr(skb), skb) : 0;
-		wg_reset_packet(skb, true);
 		WG_PACKET_CB(skb)->keypair = keypair;
 		if (unlikely(!wg_noise_keypair_next_nonce(keypair,
 					&WG_PACKET_CB(skb)->nonce)))
 			goto out_invalid;
 	}
 
-	/* Each packet takes its own keypair and peer reference. */
-	skb_queue_walk_safe(&packets, skb, tmp) {
-		__skb_unlink(skb, &packets);
-		if (!wg_noise_keypair_get(keypair)) {
-			dev_kfree_skb(skb);
-			continue;
-		}
+	/*
+	 * Each batch takes its own keypair and peer reference (ours, and the
+	 * caller's, keep both alive meanwhile).
+	 */
+	for (batches = wg_queue_batches(skb_queue_len(&packets)); batches;
+	     --batches) {
+		wg_noise_keypair_get_another(keypair);
 		wg_peer_get(peer);
-		if (unlikely(wg_queue_enqueue_crypt(&wg->encrypt_queue,
-						    &peer->tx_queue, skb,
-						    wg->packet_crypt_wq))) {
-			/* Marked dead: the tx worker frees it in order. */
-			DEV_STATS_INC(wg->dev, tx_dropped);
-			queue_work(wg->packet_crypt_wq,
-				   &peer->transmit_packet_work);
-		}
+	}
+	dead = wg_queue_enqueue_crypt_list(&wg->encrypt_queue, &peer->tx_queue,
+					   &packets, wg->packet_crypt_wq);
+	if (unlikely(dead)) {
+		/* Marked dead: the tx work frees them in order. */
+		DEV_STATS_ADD(wg->dev, tx_dropped, dead);
+		queue_work(wg->packet_crypt_wq, &peer->transmit_packet_work);
 	}
 	wg_noise_keypair_put(keypair);
 	return;

@@ -2,8 +2,9 @@
 /*
  * The send path: ndo_start_xmit routes each packet to a peer by its
  * allowed-ips, stages it until the peer has a session, assigns nonces in
- * order, hands it to the crypt workers of every CPU, and the peer's serial
- * tx worker puts the results on the wire in order. Also the handshake
+ * order, hands it to the crypt workers of every CPU, and whichever of them
+ * finishes the packet at the head of the peer's queue puts the results on
+ * the wire in order. Also the handshake
  * messages we originate.
  */
 #ifndef WG_SEND_H

@@ -197,16 +197,26 @@ int wg_socket_send_skb_to_peer(struct wg_peer *peer, struct sk_buff *skb,
 	return ret;
 }
 
-int wg_socket_send_buffer_to_peer(struct wg_peer *peer, void *buffer,
-				  size_t len, u8 ds)
+/* A handshake message in a fresh skb, with room for the outer headers. */
+static struct sk_buff *wg_skb_from_buffer(const void *buffer, size_t len)
 {
 	struct sk_buff *skb = alloc_skb(len + WG_SKB_HEADER_LEN, GFP_ATOMIC);
 
 	if (unlikely(!skb))
-		return -ENOMEM;
+		return NULL;
 	skb_reserve(skb, WG_SKB_HEADER_LEN);
 	skb_set_inner_network_header(skb, 0);
 	skb_put_data(skb, buffer, len);
+	return skb;
+}
+
+int wg_socket_send_buffer_to_peer(struct wg_peer *peer, void *buffer,
+				  size_t len, u8 ds)
+{
+	struct sk_buff *skb = wg_skb_from_buffer(buffer, len);
+
+	if (unlikely(!skb))
+		return -ENOMEM;
 	return wg_socket_send_skb_to_peer(peer, skb, ds);
 }
 
@@ -221,12 +231,9 @@ int wg_socket_send_buffer_as_reply_to_skb(struct wg_device *wg,
 	ret = wg_socket_endpoint_from_skb(&endpoint, in_skb);
 	if (unlikely(ret < 0))
 		return ret;
-	skb = alloc_skb(len + WG_SKB_HEADER_LEN, GFP_ATOMIC);
+	skb = wg_skb_from_buffer(buffer, len);
 	if (unlikely(!skb))
 		return -ENOMEM;
-	skb_reserve(skb, WG_SKB_HEADER_LEN);
-	skb_set_inner_network_header(skb, 0);
-	skb_put_data(skb, buffer, len);
 	/* No cache: this goes to an address we know nothing about. */
 	if (endpoint.addr.sa_family == AF_INET)
 		return wg_send4(wg, skb, &endpoint, 0, NULL);

@@ -12,12 +12,28 @@
 # directory on the last line of stdout.
 #
 #   build-kernel.sh CACHE
+#   build-kernel.sh --cached CACHE   only prints the directory if the kernel
+#                                    is already built; exits 1 otherwise,
+#                                    installing and building nothing
 set -euo pipefail
 
-cache=${1:?usage: build-kernel.sh CACHE}
+cached_only=0
+if [ "${1:-}" = --cached ]; then
+	cached_only=1
+	shift
+fi
+cache=${1:?usage: build-kernel.sh [--cached] CACHE}
 here=$(cd "$(dirname "$0")" && pwd)
 frag=$here/debug.config
 tarball=/usr/src/linux-source-6.1.tar.xz
+
+if [ $cached_only = 1 ]; then
+	pkgver=$(dpkg-query -W -f='${Version}' linux-source-6.1 2>/dev/null) || exit 1
+	dir=$cache/debug/$pkgver-$(sha256sum "$frag" | cut -c1-12)
+	[ -f "$dir/.done" ] || exit 1
+	echo "$dir"
+	exit 0
+fi
 
 if ! dpkg-query -W -f='${Status}\n' linux-source-6.1 2>/dev/null | grep -q 'ok installed'; then
 	echo "debug-kernel: installing linux-source-6.1 and the kernel build deps" >&2

@@ -10,6 +10,7 @@
 
 n1() { ip netns exec ns1 "$@"; }
 n2() { ip netns exec ns2 "$@"; }
+n3() { ip netns exec ns3 "$@"; }
 
 make_wire() {
 	ip netns add ns1
@@ -46,6 +47,23 @@ make_tunnel() {
 	n2 ip addr add fd10::2/64 dev wg0 nodad
 	n1 ip link set wg0 up
 	n2 ip link set wg0 up
+}
+
+# make_flood_source: ns3, wired to ns2 (192.168.242.3 <-> .2), owning the
+# whole of 10.77.0.0/16 as local addresses, so a generator in ns3 (wg-flood)
+# can send from any of them and the device's replies find their way back.
+make_flood_source() {
+	ip netns add ns3
+	ip link add veth3 netns ns3 type veth peer name veth4 netns ns2
+	n3 ip link set lo up
+	n3 ip addr add 192.168.242.3/24 dev veth3
+	n2 ip addr add 192.168.242.2/24 dev veth4
+	n3 ip link set veth3 up
+	n2 ip link set veth4 up
+	n3 ip route add local 10.77.0.0/16 dev lo
+	n2 ip route add 10.77.0.0/16 via 192.168.242.3
+	# Spoofed sources arrive on veth4, which is not their route back.
+	for c in all default veth4; do n2 sysctl -qw "net.ipv4.conf.$c.rp_filter=0"; done
 }
 
 teardown_netns() {

@@ -6,6 +6,8 @@
 #  2. builds the module for each kernel, W=1, warnings are failures;
 #  3. runs the userspace unit tests (selftests/unit/*, autoroute/);
 #  4. boots each kernel under QEMU and runs selftests/*.sh inside;
+#  5. if the debug kernel is already built (make check-debug), runs part of
+#     the guest suite on it too;
 # then prints one summary line, "N passed, N failed", over all of it, and
 # exits non-zero on any failure.
 #
@@ -93,6 +95,26 @@ for rel in $releases; do
 		echo "FAIL: guest-$rel kernel crashed" >>"$log"
 	fi
 done
+
+# 5. The debug kernel (KASAN, lockdep, kmemleak, ...) when it is already
+# built and cached: its cold build, about an hour on 2 cores, would not fit
+# the budget of CI on a fresh machine, so make check never builds it (make
+# check-debug does, and runs the whole suite on it). Here, a part of the
+# suite: WG_DEBUG_TESTS (default: device, netlink and tunnel, about 10
+# minutes), or WG_TESTS if set; WG_DEBUG=0 skips it.
+if [ "${WG_DEBUG:-1}" != 0 ] &&
+	"$top/selftests/debug/build-kernel.sh" --cached "$cache" >/dev/null 2>&1; then
+	dtests=${WG_TESTS:-${WG_DEBUG_TESTS:-device,netlink,tunnel}}
+	echo "== debug kernel (cached; $dtests)"
+	WG_TESTS=$dtests WG_DEBUG_LOGS=$logs/debug \
+		"$top/selftests/qemu/check-debug.sh" >"$logs/debug-run.txt" 2>&1
+	grep -E '^(FAIL|===)|passed in' "$logs/debug-run.txt" || true
+	for f in runner guest; do
+		[ -f "$logs/debug/$f.log" ] && cp "$logs/debug/$f.log" "$logs/debug-$f.log"
+	done
+else
+	echo "== debug kernel: not built here, skipped (make check-debug builds it)"
+fi
 
 for f in "$logs"/*.log; do
 	case "$f" in */build.log|*/*-build.log) continue ;; esac
