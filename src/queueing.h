@@ -20,6 +20,7 @@
 #include <linux/workqueue.h>
 #include <linux/percpu.h>
 #include <linux/atomic.h>
+#include <linux/build_bug.h>
 
 #include <linux/ipv6.h>
 #include <linux/udp.h>
@@ -87,6 +88,7 @@ struct wg_packet_cb {
 	for ((skb) = (first); (skb); (skb) = WG_PACKET_CB(skb)->batch_next)
 
 #define WG_PACKET_CB(skb) ((struct wg_packet_cb *)((skb)->cb))
+static_assert(sizeof(struct wg_packet_cb) <= sizeof_field(struct sk_buff, cb));
 
 int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t function,
 			void *ptr, unsigned int len);

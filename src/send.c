@@ -302,6 +302,7 @@ static void wg_packet_tx_flush(struct wg_peer *peer)
 				   &peer->transmit_packet_work);
 			break;
 		}
+		/* Orders our release before the look at the head's state. */
 		smp_mb__after_atomic();
 		if (!wg_serial_queue_head_done(&peer->tx_queue))
 			break;
