@@ -140,42 +140,64 @@ static void wg_packet_purge_serial(struct wg_serial_queue *queue)
 	}
 }
 
-/* Step 2: after a grace period, stop everything that still runs for it. */
-static void wg_peer_quiesce(struct wg_peer *peer)
+/*
+ * Step 2, after a grace period: stop everything that still runs for the
+ * peers on @dead (linked by peer_list), then drop the device list's
+ * references. Each step is done for all of them before the next, so that
+ * removing many peers (device deletion, REPLACE_PEERS) waits for the
+ * workqueues once, not once a peer.
+ */
+static void wg_peers_quiesce(struct wg_device *wg, struct list_head *dead)
 {
-	struct wg_device *wg = peer->device;
+	struct wg_peer *peer, *tmp;
 
-	/* Handshake and data indices stop resolving. */
-	wg_noise_handshake_clear(&peer->handshake);
-	wg_noise_keypairs_clear(&peer->keypairs);
-	wg_timers_stop(peer);
+	/* Handshake and data indices stop resolving; no timer fires again. */
+	list_for_each_entry(peer, dead, peer_list) {
+		wg_noise_handshake_clear(&peer->handshake);
+		wg_noise_keypairs_clear(&peer->keypairs);
+		wg_timers_stop(peer);
+	}
 
-	/* Packets of this peer still in the device-wide crypt queues. */
+	/* Their packets still in the device-wide crypt queues. */
 	flush_workqueue(wg->packet_crypt_wq);
 	flush_workqueue(wg->handshake_send_wq);
-	napi_disable(&peer->napi);
-	cancel_work_sync(&peer->transmit_packet_work);
-	cancel_work_sync(&peer->transmit_handshake_work);
-	netif_napi_del(&peer->napi);
 
-	wg_packet_purge_staged(peer);
-	wg_packet_purge_serial(&peer->tx_queue);
-	wg_packet_purge_serial(&peer->rx_queue);
+	list_for_each_entry_safe(peer, tmp, dead, peer_list) {
+		list_del_init(&peer->peer_list);
+		napi_disable(&peer->napi);
+		cancel_work_sync(&peer->transmit_packet_work);
+		cancel_work_sync(&peer->transmit_handshake_work);
+		/*
+		 * Not netif_napi_del(): its synchronize_net() is a grace
+		 * period per peer, tens of milliseconds each under rtnl. The
+		 * napi lives in the peer, which is freed after a grace period
+		 * of its own (wg_peer_release()), as the kernel asks.
+		 */
+		__netif_napi_del(&peer->napi);
 
-	wg_noise_handshake_clear(&peer->handshake);
-	wg_noise_keypairs_clear(&peer->keypairs);
+		wg_packet_purge_staged(peer);
+		wg_packet_purge_serial(&peer->tx_queue);
+		wg_packet_purge_serial(&peer->rx_queue);
+
+		/* Whatever a last worker or timer managed to install. */
+		wg_noise_handshake_clear(&peer->handshake);
+		wg_noise_keypairs_clear(&peer->keypairs);
+		/* The device list's reference. */
+		wg_peer_put(peer);
+	}
 }
 
 void wg_peer_remove(struct wg_peer *peer)
 {
+	LIST_HEAD(dead);
+
 	lockdep_assert_held(&peer->device->device_update_lock);
 	if (unlikely(READ_ONCE(peer->is_dead)))
 		return;
 	wg_peer_unpublish(peer);
+	list_add_tail(&peer->peer_list, &dead);
 	synchronize_net();
-	wg_peer_quiesce(peer);
-	/* The device list's reference. */
-	wg_peer_put(peer);
+	wg_peers_quiesce(peer->device, &dead);
 }
 
 void wg_peer_remove_all(struct wg_device *wg)
@@ -190,9 +212,5 @@ void wg_peer_remove_all(struct wg_device *wg)
 		list_add_tail(&peer->peer_list, &dead);
 	}
 	synchronize_net();
-	list_for_each_entry_safe(peer, tmp, &dead, peer_list) {
-		list_del_init(&peer->peer_list);
-		wg_peer_quiesce(peer);
-		wg_peer_put(peer);
-	}
+	wg_peers_quiesce(wg, &dead);
 }

@@ -96,29 +96,6 @@ int wg_cpumask_next_online(int *last)
 	return cpu;
 }
 
-int wg_queue_enqueue_crypt(struct wg_crypt_queue *device_queue,
-			   struct wg_serial_queue *peer_queue,
-			   struct sk_buff *skb, struct workqueue_struct *wq)
-{
-	int cpu;
-
-	atomic_set(&WG_PACKET_CB(skb)->state, WG_PACKET_STATE_UNCRYPTED);
-	WG_PACKET_CB(skb)->batch_next = NULL;
-	/*
-	 * The peer queue first: a worker may finish the packet as soon as it
-	 * is in the device queue, and its serial consumer must find it then.
-	 */
-	skb_queue_tail(&peer_queue->list, skb);
-	if (unlikely(ptr_ring_produce_bh(&device_queue->ring, skb))) {
-		/* Full: nobody will crypt it, so the consumer drops it. */
-		wg_packet_set_state(skb, WG_PACKET_STATE_DEAD);
-		return -EPIPE;
-	}
-	cpu = wg_cpumask_next_online(&device_queue->last_cpu);
-	queue_work_on(cpu, wq, &per_cpu_ptr(device_queue->worker, cpu)->work);
-	return 0;
-}
-
 void wg_reset_packet(struct sk_buff *skb, bool encapsulating)
 {
 	/*
@@ -155,8 +132,9 @@ unsigned int wg_queue_enqueue_crypt_list(struct wg_crypt_queue *device_queue,
 	 * Both locks once for the whole list instead of twice a packet.
 	 * Nesting the ring's producer lock inside the peer queue's lock is
 	 * safe: nothing takes them the other way round. The peer queue gets
-	 * each batch first, for the reason given in wg_queue_enqueue_crypt();
-	 * a worker that finishes one early waits on the peer queue's lock.
+	 * each batch first: a worker may finish a batch as soon as it is in
+	 * the ring, and the serial consumer must find it then (a worker that
+	 * finishes one early waits on the peer queue's lock).
 	 */
 	spin_lock_bh(&peer_queue->list.lock);
 	spin_lock(&device_queue->ring.producer_lock);

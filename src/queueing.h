@@ -112,23 +112,14 @@ struct sk_buff *wg_serial_queue_dequeue_done(struct wg_serial_queue *queue,
 bool wg_serial_queue_head_done(struct wg_serial_queue *queue);
 
 /*
- * Queues skb for crypto in both queues and kicks a worker on the next CPU.
- * Fails (-EPIPE, packet not queued anywhere, caller frees it) when the
- * device queue is full.
- */
-int __must_check wg_queue_enqueue_crypt(struct wg_crypt_queue *device_queue,
-					struct wg_serial_queue *peer_queue,
-					struct sk_buff *skb,
-					struct workqueue_struct *wq);
-
-/*
- * The same for a list of one peer's packets, in order, as batches of up to
- * WG_TX_BATCH, kicking at most one worker per online CPU. Batches the
- * device queue has no room for are marked dead in the peer queue, for its
- * consumer to drop in order; returns how many packets that was (the caller
- * must make sure the consumer runs). Every batch holds a reference to
- * @keypair and to its peer: the caller passes in one of each per batch,
- * as counted by wg_queue_batches().
+ * Queues a list of one peer's packets for crypto in both queues, in order,
+ * as batches of up to WG_TX_BATCH (receive passes lists of one), kicking at
+ * most one worker per online CPU. Batches the device queue has no room for
+ * are marked dead in the peer queue, for its consumer to drop in order;
+ * returns how many packets that was (the caller must make sure the
+ * consumer runs). Every batch holds a reference to its keypair and to its
+ * peer: the caller passes in one of each per batch, as counted by
+ * wg_queue_batches().
  */
 static inline unsigned int wg_queue_batches(unsigned int packets)
 {

@@ -327,6 +327,7 @@ static void wg_packet_consume_data(struct wg_device *wg, struct sk_buff *skb)
 	__le32 idx = ((struct message_data *)skb->data)->receiver_index;
 	struct wg_noise_keypair *keypair;
 	struct wg_peer *peer = NULL;
+	struct sk_buff_head one;
 
 	rcu_read_lock_bh();
 	keypair = wg_noise_keypair_lookup(wg->index_hashtable, idx, &peer);
@@ -342,8 +343,12 @@ static void wg_packet_consume_data(struct wg_device *wg, struct sk_buff *skb)
 		ip_hdr(skb)->tos : ipv6_get_dsfield(ipv6_hdr(skb));
 	WG_PACKET_CB(skb)->keypair = keypair;
 	/* The packet now holds the keypair and peer references. */
-	if (unlikely(wg_queue_enqueue_crypt(&wg->decrypt_queue, &peer->rx_queue,
-					    skb, wg->packet_crypt_wq))) {
+	__skb_queue_head_init(&one);
+	__skb_queue_tail(&one, skb);
+	if (unlikely(wg_queue_enqueue_crypt_list(&wg->decrypt_queue,
+						 &peer->rx_queue, &one,
+						 wg->packet_crypt_wq))) {
+		/* Marked dead in the peer queue: NAPI drops it in order. */
 		DEV_STATS_INC(wg->dev, rx_dropped);
 		napi_schedule(&peer->napi);
 	}

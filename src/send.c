@@ -42,9 +42,14 @@ static void wg_packet_send_handshake_initiation(struct wg_peer *peer)
 		wg_timers_any_authenticated_packet_sent(peer);
 		atomic64_set(&peer->last_sent_handshake,
 			     ktime_get_coarse_boottime_ns());
+		/*
+		 * Armed before the send: the response may be consumed on
+		 * another CPU before the send returns, and its "handshake
+		 * complete" must find the retransmit timer to cancel.
+		 */
+		wg_timers_handshake_initiated(peer);
 		wg_socket_send_buffer_to_peer(peer, &packet, sizeof(packet),
 					      WG_HANDSHAKE_DSCP);
-		wg_timers_handshake_initiated(peer);
 	}
 	memzero_explicit(&packet, sizeof(packet));
 }
@@ -206,13 +211,19 @@ static bool wg_encrypt_packet(struct sk_buff *skb,
 						      keypair->sending.key);
 }
 
-/* Sends (or drops) one batch; returns whether it held data, not keepalives. */
-static bool wg_packet_tx_batch(struct wg_peer *peer, struct sk_buff *first,
+/*
+ * Sends (or drops) one batch. A batch that holds data, not only keepalives,
+ * arms the "no answer, rehandshake" timer before the first packet leaves:
+ * the sends below may run the receive path (softirqs on bh enable) and a
+ * slow CPU may be preempted, so the answer can arrive and be processed
+ * before the send returns. Arming afterwards would then start a timer that
+ * nothing cancels, and a needless handshake would follow.
+ */
+static void wg_packet_tx_batch(struct wg_peer *peer, struct sk_buff *first,
 			       enum wg_packet_state state)
 {
 	struct net_device *dev = peer->device->dev;
 	struct sk_buff *skb, *next;
-	bool data_sent = false;
 
 	if (unlikely(state != WG_PACKET_STATE_CRYPTED)) {
 		for (skb = first; skb; skb = next) {
@@ -220,23 +231,24 @@ static bool wg_packet_tx_batch(struct wg_peer *peer, struct sk_buff *first,
 			DEV_STATS_INC(dev, tx_errors);
 			dev_kfree_skb(skb);
 		}
-		return false;
+		return;
 	}
 	wg_timers_any_authenticated_packet_traversal(peer);
 	wg_timers_any_authenticated_packet_sent(peer);
+	/* A keepalive is a data message with nothing inside. */
+	for (skb = first; skb; skb = WG_PACKET_CB(skb)->batch_next) {
+		if (skb->len != message_data_len(0)) {
+			wg_timers_data_sent(peer);
+			break;
+		}
+	}
 	for (skb = first; skb; skb = next) {
-		/* A keepalive is a data message with nothing inside. */
-		bool is_keepalive = skb->len == message_data_len(0);
-
 		next = WG_PACKET_CB(skb)->batch_next;
 		/* The UDP tunnel xmit counts it in the device stats. */
-		if (likely(!wg_socket_send_skb_to_peer(peer, skb,
-						       WG_PACKET_CB(skb)->ds)))
-			data_sent |= !is_keepalive;
-		else
+		if (unlikely(wg_socket_send_skb_to_peer(peer, skb,
+							WG_PACKET_CB(skb)->ds)))
 			DEV_STATS_INC(dev, tx_errors);
 	}
-	return data_sent;
 }
 
 /* Sends the done batches at the head of the tx queue, at most @budget. */
@@ -252,8 +264,7 @@ static unsigned int wg_packet_tx_send_done(struct wg_peer *peer,
 		struct wg_noise_keypair *keypair = WG_PACKET_CB(first)->keypair;
 
 		++sent;
-		if (wg_packet_tx_batch(peer, first, state))
-			wg_timers_data_sent(peer);
+		wg_packet_tx_batch(peer, first, state);
 		wg_noise_keypair_put(keypair);
 		/* The batch's reference; never the last (see below). */
 		wg_peer_put(peer);
