@@ -619,17 +619,12 @@ static int wg_check_nested_tail(const struct nlattr *nest, int rem,
 	return -EINVAL;
 }
 
-/*
- * Checks one peer; counts in *@new_peers the peers the request may create,
- * for the WG_MAX_PEERS_PER_DEVICE check (@wg's lock held; NULL: skip).
- */
-static int wg_check_peer(struct wg_device *wg, const struct nlattr *attr,
-			 bool replace_peers, unsigned int *new_peers,
+/* Checks one peer and its allowed-ips: the rules that need no device state. */
+static int wg_check_peer(const struct nlattr *attr,
 			 struct netlink_ext_ack *extack)
 {
 	struct nlattr *tb[WGPEER_A_MAX + 1], *ip;
 	int ret, rem;
-	u32 flags;
 
 	ret = nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_peer_policy, extack);
 	if (ret)
@@ -649,36 +644,45 @@ static int wg_check_peer(struct wg_device *wg, const struct nlattr *attr,
 		if (ret)
 			return ret;
 	}
-	if (tb[WGPEER_A_ALLOWEDIPS]) {
-		nla_for_each_nested(ip, tb[WGPEER_A_ALLOWEDIPS], rem) {
-			ret = wg_check_allowedip(ip, extack);
-			if (ret)
-				return ret;
-		}
-		ret = wg_check_nested_tail(tb[WGPEER_A_ALLOWEDIPS], rem, extack);
+	if (!tb[WGPEER_A_ALLOWEDIPS])
+		return 0;
+	nla_for_each_nested(ip, tb[WGPEER_A_ALLOWEDIPS], rem) {
+		ret = wg_check_allowedip(ip, extack);
 		if (ret)
 			return ret;
 	}
-
-	if (!wg)
-		return 0;
-	flags = tb[WGPEER_A_FLAGS] ? nla_get_u32(tb[WGPEER_A_FLAGS]) : 0;
-	if (flags & (WGPEER_F_REMOVE_ME | WGPEER_F_UPDATE_ONLY))
-		return 0;
-	if (replace_peers ||
-	    !wg_pubkey_hashtable_lookup(wg->peer_hashtable,
-					nla_data(tb[WGPEER_A_PUBLIC_KEY]),
-					NULL))
-		++*new_peers;
-	return 0;
+	return wg_check_nested_tail(tb[WGPEER_A_ALLOWEDIPS], rem, extack);
 }
 
 /*
- * Walks the whole request. Without @wg, the rules that need no device
- * state; with @wg (locked), the peer limit, counting conservatively: peers
- * the request removes are not subtracted, and a key given twice counts
- * twice. A request that could pass WG_MAX_PEERS_PER_DEVICE is refused with
- * ENOSPC before it changes anything.
+ * Whether a checked peer may be created by the request (@wg's lock held):
+ * only its own attributes are read, not its allowed-ips again.
+ */
+static bool wg_peer_may_be_new(struct wg_device *wg, const struct nlattr *attr,
+			       bool replace_peers)
+{
+	struct nlattr *tb[WGPEER_A_MAX + 1];
+	u32 flags;
+
+	/* Parsed and checked before: this cannot fail now. */
+	if (nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_peer_policy, NULL))
+		return true;
+	flags = tb[WGPEER_A_FLAGS] ? nla_get_u32(tb[WGPEER_A_FLAGS]) : 0;
+	if (flags & (WGPEER_F_REMOVE_ME | WGPEER_F_UPDATE_ONLY))
+		return false;
+	return replace_peers ||
+	       !wg_pubkey_hashtable_lookup(wg->peer_hashtable,
+					   nla_data(tb[WGPEER_A_PUBLIC_KEY]),
+					   NULL);
+}
+
+/*
+ * Walks the whole request. Without @wg, every rule that needs no device
+ * state, before any lock is taken; with @wg (locked), on the request that
+ * passed those, the peer limit, counting conservatively: peers the request
+ * removes are not subtracted, and a key given twice counts twice. A
+ * request that could pass WG_MAX_PEERS_PER_DEVICE is refused with ENOSPC
+ * before it changes anything.
  */
 static int wg_set_validate(struct wg_device *wg, struct nlattr **attrs,
 			   struct netlink_ext_ack *extack)
@@ -692,14 +696,17 @@ static int wg_set_validate(struct wg_device *wg, struct nlattr **attrs,
 
 	if (!attrs[WGDEVICE_A_PEERS])
 		return 0;
-	nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem) {
-		ret = wg_check_peer(wg, peer, replace, &new_peers, extack);
-		if (ret)
-			return ret;
+	if (!wg) {
+		nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem) {
+			ret = wg_check_peer(peer, extack);
+			if (ret)
+				return ret;
+		}
+		return wg_check_nested_tail(attrs[WGDEVICE_A_PEERS], rem,
+					    extack);
 	}
-	ret = wg_check_nested_tail(attrs[WGDEVICE_A_PEERS], rem, extack);
-	if (ret || !wg)
-		return ret;
+	nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem)
+		new_peers += wg_peer_may_be_new(wg, peer, replace);
 	if ((u64)(replace ? 0 : wg->num_peers) + new_peers >
 	    WG_MAX_PEERS_PER_DEVICE) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[WGDEVICE_A_PEERS],
@@ -830,8 +837,11 @@ static int wg_set_allowedip(struct wg_device *wg, struct wg_peer *peer,
 	int ret;
 	u8 cidr;
 
-	ret = nla_parse_nested(tb, WGALLOWEDIP_A_MAX, attr,
-			       wg_allowedip_policy, NULL);
+	/*
+	 * wg_check_allowedip() validated these very bytes against the policy;
+	 * a request may carry a hundred thousand of them, so only index them.
+	 */
+	ret = nla_parse_nested(tb, WGALLOWEDIP_A_MAX, attr, NULL, NULL);
 	if (ret)
 		return ret;
 	cidr = nla_get_u8(tb[WGALLOWEDIP_A_CIDR_MASK]);
