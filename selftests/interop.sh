@@ -26,20 +26,32 @@ WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 WG_PROCESS_FOREGROUND=1 \
 	ip netns exec ns2 wireguard-go wggo0 >/tmp/wireguard-go.log 2>&1 &
 
 gopid=$!
-# The Go runtime takes its time to start on a slow kernel (the debug
-# kernel): wait up to 60 s for its control socket, not 5 s.
+# Its control socket must be listening before wg touches it: wg takes a
+# socket file that refuses connections for a stale one and deletes it, and
+# between bind() and listen() it does refuse. On a slow kernel (the debug
+# kernel) that window is wide, and the Go runtime takes long to get there:
+# wait up to 60 s for the listening socket (flag __SO_ACCEPTCON in
+# /proc/net/unix), not just for the file.
+go_listening() {
+	ip netns exec ns2 awk '$4 == "00010000" && $NF == "/run/wireguard/wggo0.sock" { f = 1 }
+		END { exit !f }' /proc/net/unix
+}
 for _ in $(seq 1 300); do
-	[ -S /run/wireguard/wggo0.sock ] && break
+	go_listening && break
 	kill -0 "$gopid" 2>/dev/null || break
 	sleep 0.2
 done
-check wireguard-go-started test -S /run/wireguard/wggo0.sock
-[ -S /run/wireguard/wggo0.sock ] || sed 's/^/    wireguard-go: /' /tmp/wireguard-go.log
+check wireguard-go-started go_listening
+go_listening || sed 's/^/    wireguard-go: /' /tmp/wireguard-go.log
 n2 wg set wggo0 private-key <(echo "$key2") listen-port 10002 \
 	peer "$pub1" preshared-key <(echo "$psk") allowed-ips 10.20.0.1/32,fd20::1/128
 n2 ip addr add 10.20.0.2/24 dev wggo0
 n2 ip addr add fd20::2/64 dev wggo0 nodad
 n2 ip link set wggo0 up
+if ! n2 ip link show wggo0 >/dev/null 2>&1; then
+	echo "    wireguard-go's wggo0 is gone (process $(kill -0 "$gopid" 2>/dev/null && echo alive || echo gone)):"
+	sed 's/^/    wireguard-go: /' /tmp/wireguard-go.log
+fi
 
 # We initiate.
 check ours-initiates-ping4 n1 ping -c 3 -W 3 -i 0.3 10.20.0.2
