@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# wg-debug: skip wireguard-go needs inotify for its control socket, and the debug kernel is built without CONFIG_INOTIFY_USER
 # Interoperability with an independent implementation: Debian's
 # wireguard-go (userspace, on a tun device) as the peer, both directions
 # initiating, with a preshared key, IPv4 and IPv6 inside, and TCP.
