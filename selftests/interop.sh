@@ -32,9 +32,10 @@ gopid=$!
 # between bind() and listen() it does refuse. On a slow kernel (the debug
 # kernel) that window is wide, and the Go runtime takes long to get there:
 # wait up to 60 s for the listening socket (flag __SO_ACCEPTCON in
-# /proc/net/unix), not just for the file.
+# /proc/net/unix, under the path wireguard-go bound: /var/run/...), not
+# just for the file.
 go_listening() {
-	ip netns exec ns2 awk '$4 == "00010000" && $NF == "/run/wireguard/wggo0.sock" { f = 1 }
+	ip netns exec ns2 awk '$4 == "00010000" && $NF ~ /\/wireguard\/wggo0\.sock$/ { f = 1 }
 		END { exit !f }' /proc/net/unix
 }
 for _ in $(seq 1 300); do
