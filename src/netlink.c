@@ -4,18 +4,20 @@
  * (a dump) and WG_CMD_SET_DEVICE, exactly as the stock wg(8) and wg-quick(8)
  * speak it, and our change notifications (uapi.h).
  *
- * Input is validated in two steps before anything changes: the attribute
- * policies below (types, lengths, flag masks), then wg_set_validate() for
- * the semantic rules (a public key per peer, address families and prefix
- * lengths, endpoint formats, protocol version, room for new peers). A
- * rejected request leaves the device exactly as it was; once changes have
- * begun, only a failed allocation can stop a request halfway.
+ * Input is validated before anything changes: first without any lock, by
+ * the attribute policies (types, lengths, flag masks) and wg_set_check()
+ * for the semantic rules (a public key per peer, address families and
+ * prefix lengths, endpoint formats, protocol version), all in
+ * netlink-check.c; then, under the device's lock, for room for new peers.
+ * A rejected request leaves the device exactly as it was; once changes
+ * have begun, only a failed allocation can stop a request halfway.
  *
  * Locking: RTNL, then the device's device_update_lock, then (briefly) the
  * static identity's rwsem. Dumps take only device_update_lock, per message,
  * so a large dump never holds up the data path or RTNL.
  */
 #include "netlink.h"
+#include "netlink-check.h"
 #include "device.h"
 #include "peer.h"
 #include "socket.h"
@@ -32,43 +34,6 @@
 #include <crypto/algapi.h>
 
 static struct genl_family wg_genl_family;
-
-static const struct nla_policy wg_device_policy[WGDEVICE_A_MAX + 1] = {
-	[WGDEVICE_A_IFINDEX] = { .type = NLA_U32 },
-	[WGDEVICE_A_IFNAME] = { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-	[WGDEVICE_A_PRIVATE_KEY] = NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
-	[WGDEVICE_A_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
-	[WGDEVICE_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __WGDEVICE_F_ALL),
-	[WGDEVICE_A_LISTEN_PORT] = { .type = NLA_U16 },
-	[WGDEVICE_A_FWMARK] = { .type = NLA_U32 },
-	[WGDEVICE_A_PEERS] = { .type = NLA_NESTED },
-};
-
-/*
- * Read-only attributes of a dump (handshake time, counters) are accepted in
- * a set and ignored, as the in-tree module does: tools that echo a dump back
- * must keep working.
- */
-static const struct nla_policy wg_peer_policy[WGPEER_A_MAX + 1] = {
-	[WGPEER_A_PUBLIC_KEY] = NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
-	[WGPEER_A_PRESHARED_KEY] = NLA_POLICY_EXACT_LEN(WG_KEY_LEN),
-	[WGPEER_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __WGPEER_F_ALL),
-	[WGPEER_A_ENDPOINT] = NLA_POLICY_MIN_LEN(sizeof(struct sockaddr)),
-	[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL] = { .type = NLA_U16 },
-	[WGPEER_A_LAST_HANDSHAKE_TIME] =
-		NLA_POLICY_EXACT_LEN(sizeof(struct __kernel_timespec)),
-	[WGPEER_A_RX_BYTES] = { .type = NLA_U64 },
-	[WGPEER_A_TX_BYTES] = { .type = NLA_U64 },
-	[WGPEER_A_ALLOWEDIPS] = { .type = NLA_NESTED },
-	[WGPEER_A_PROTOCOL_VERSION] = { .type = NLA_U32 },
-};
-
-static const struct nla_policy wg_allowedip_policy[WGALLOWEDIP_A_MAX + 1] = {
-	[WGALLOWEDIP_A_FAMILY] = { .type = NLA_U16 },
-	[WGALLOWEDIP_A_IPADDR] = NLA_POLICY_MIN_LEN(sizeof(struct in_addr)),
-	[WGALLOWEDIP_A_CIDR_MASK] = { .type = NLA_U8 },
-	[WGALLOWEDIP_A_FLAGS] = NLA_POLICY_MASK(NLA_U32, __WGALLOWEDIP_F_ALL),
-};
 
 /* Offsets into wg_mcgrps[]. */
 enum { WG_MCGRP_PEERS };
@@ -546,113 +511,7 @@ cancel:
 	return ret;
 }
 
-/* ---- WG_CMD_SET_DEVICE: validation ---- */
-
-static int wg_check_endpoint(const struct nlattr *attr,
-			     struct netlink_ext_ack *extack)
-{
-	const struct sockaddr *addr = nla_data(attr);
-	const int len = nla_len(attr);
-
-	if ((len == sizeof(struct sockaddr_in) && addr->sa_family == AF_INET) ||
-	    (len == sizeof(struct sockaddr_in6) && addr->sa_family == AF_INET6))
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, attr,
-			    "endpoint must be a sockaddr_in or sockaddr_in6");
-	return -EINVAL;
-}
-
-static int wg_check_allowedip(const struct nlattr *attr,
-			      struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[WGALLOWEDIP_A_MAX + 1];
-	unsigned int max_cidr;
-	int ret, len;
-	u16 family;
-
-	ret = nla_parse_nested(tb, WGALLOWEDIP_A_MAX, attr,
-			       wg_allowedip_policy, extack);
-	if (ret)
-		return ret;
-	if (!tb[WGALLOWEDIP_A_FAMILY] || !tb[WGALLOWEDIP_A_IPADDR] ||
-	    !tb[WGALLOWEDIP_A_CIDR_MASK]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "allowed-ip needs a family, an address and a prefix length");
-		return -EINVAL;
-	}
-	family = nla_get_u16(tb[WGALLOWEDIP_A_FAMILY]);
-	len = nla_len(tb[WGALLOWEDIP_A_IPADDR]);
-	if (family == AF_INET) {
-		max_cidr = 32;
-		if (len != sizeof(struct in_addr)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[WGALLOWEDIP_A_IPADDR],
-					    "an AF_INET address is 4 bytes");
-			return -EINVAL;
-		}
-	} else if (family == AF_INET6) {
-		max_cidr = 128;
-		if (len != sizeof(struct in6_addr)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[WGALLOWEDIP_A_IPADDR],
-					    "an AF_INET6 address is 16 bytes");
-			return -EINVAL;
-		}
-	} else {
-		NL_SET_ERR_MSG_ATTR(extack, tb[WGALLOWEDIP_A_FAMILY],
-				    "allowed-ip family must be AF_INET or AF_INET6");
-		return -EINVAL;
-	}
-	if (nla_get_u8(tb[WGALLOWEDIP_A_CIDR_MASK]) > max_cidr) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[WGALLOWEDIP_A_CIDR_MASK],
-				    "prefix length too long for the family");
-		return -EINVAL;
-	}
-	return 0;
-}
-
-/* Rejects trailing bytes that are no attribute: the sender is confused. */
-static int wg_check_nested_tail(const struct nlattr *nest, int rem,
-				struct netlink_ext_ack *extack)
-{
-	if (!rem)
-		return 0;
-	NL_SET_ERR_MSG_ATTR(extack, nest, "trailing bytes in a nested list");
-	return -EINVAL;
-}
-
-/* Checks one peer and its allowed-ips: the rules that need no device state. */
-static int wg_check_peer(const struct nlattr *attr,
-			 struct netlink_ext_ack *extack)
-{
-	struct nlattr *tb[WGPEER_A_MAX + 1], *ip;
-	int ret, rem;
-
-	ret = nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_peer_policy, extack);
-	if (ret)
-		return ret;
-	if (!tb[WGPEER_A_PUBLIC_KEY]) {
-		NL_SET_ERR_MSG_ATTR(extack, attr, "peer without a public key");
-		return -EINVAL;
-	}
-	if (tb[WGPEER_A_PROTOCOL_VERSION] &&
-	    nla_get_u32(tb[WGPEER_A_PROTOCOL_VERSION]) != 1) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[WGPEER_A_PROTOCOL_VERSION],
-				    "only protocol version 1 is supported");
-		return -EPROTONOSUPPORT;
-	}
-	if (tb[WGPEER_A_ENDPOINT]) {
-		ret = wg_check_endpoint(tb[WGPEER_A_ENDPOINT], extack);
-		if (ret)
-			return ret;
-	}
-	if (!tb[WGPEER_A_ALLOWEDIPS])
-		return 0;
-	nla_for_each_nested(ip, tb[WGPEER_A_ALLOWEDIPS], rem) {
-		ret = wg_check_allowedip(ip, extack);
-		if (ret)
-			return ret;
-	}
-	return wg_check_nested_tail(tb[WGPEER_A_ALLOWEDIPS], rem, extack);
-}
+/* ---- WG_CMD_SET_DEVICE: the peer limit (the rest: netlink-check.c) ---- */
 
 /*
  * Whether a checked peer may be created by the request (@wg's lock held):
@@ -664,8 +523,11 @@ static bool wg_peer_may_be_new(struct wg_device *wg, const struct nlattr *attr,
 	struct nlattr *tb[WGPEER_A_MAX + 1];
 	u32 flags;
 
-	/* Parsed and checked before: this cannot fail now. */
-	if (nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_peer_policy, NULL))
+	/*
+	 * wg_set_check() parsed and checked this peer: only index it, and
+	 * this cannot fail now.
+	 */
+	if (nla_parse_nested(tb, WGPEER_A_MAX, attr, NULL, NULL))
 		return true;
 	flags = tb[WGPEER_A_FLAGS] ? nla_get_u32(tb[WGPEER_A_FLAGS]) : 0;
 	if (flags & (WGPEER_F_REMOVE_ME | WGPEER_F_UPDATE_ONLY))
@@ -677,34 +539,24 @@ static bool wg_peer_may_be_new(struct wg_device *wg, const struct nlattr *attr,
 }
 
 /*
- * Walks the whole request. Without @wg, every rule that needs no device
- * state, before any lock is taken; with @wg (locked), on the request that
- * passed those, the peer limit, counting conservatively: peers the request
- * removes are not subtracted, and a key given twice counts twice. A
- * request that could pass WG_MAX_PEERS_PER_DEVICE is refused with ENOSPC
+ * The peer limit, the one rule that needs the device (@wg's lock held), on
+ * a request that passed wg_set_check(). It counts conservatively: peers the
+ * request removes are not subtracted, and a key given twice counts twice.
+ * A request that could pass WG_MAX_PEERS_PER_DEVICE is refused with ENOSPC
  * before it changes anything.
  */
-static int wg_set_validate(struct wg_device *wg, struct nlattr **attrs,
-			   struct netlink_ext_ack *extack)
+static int wg_set_check_peer_limit(struct wg_device *wg, struct nlattr **attrs,
+				   struct netlink_ext_ack *extack)
 {
 	bool replace = attrs[WGDEVICE_A_FLAGS] &&
 		       (nla_get_u32(attrs[WGDEVICE_A_FLAGS]) &
 			WGDEVICE_F_REPLACE_PEERS);
 	unsigned int new_peers = 0;
 	struct nlattr *peer;
-	int ret, rem;
+	int rem;
 
 	if (!attrs[WGDEVICE_A_PEERS])
 		return 0;
-	if (!wg) {
-		nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem) {
-			ret = wg_check_peer(peer, extack);
-			if (ret)
-				return ret;
-		}
-		return wg_check_nested_tail(attrs[WGDEVICE_A_PEERS], rem,
-					    extack);
-	}
 	nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem)
 		new_peers += wg_peer_may_be_new(wg, peer, replace);
 	if ((u64)(replace ? 0 : wg->num_peers) + new_peers >
@@ -874,7 +726,8 @@ static int wg_set_peer(struct wg_device *wg, const struct nlattr *attr)
 	int ret, rem;
 	u32 flags;
 
-	ret = nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_peer_policy, NULL);
+	ret = nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_nl_peer_policy,
+			       NULL);
 	if (ret)
 		return ret;
 	pubkey = nla_data(tb[WGPEER_A_PUBLIC_KEY]);
@@ -978,7 +831,7 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(wg);
 
 	/* The rules that need no device state, before taking any lock. */
-	ret = wg_set_validate(NULL, attrs, info->extack);
+	ret = wg_set_check(attrs, info->extack);
 	if (ret)
 		goto out_put;
 
@@ -986,7 +839,7 @@ static int wg_set_device(struct sk_buff *skb, struct genl_info *info)
 	rtnl_lock();
 	mutex_lock(&wg->device_update_lock);
 
-	ret = wg_set_validate(wg, attrs, info->extack);
+	ret = wg_set_check_peer_limit(wg, attrs, info->extack);
 	if (ret)
 		goto out_unlock;
 
@@ -1059,7 +912,7 @@ static struct genl_family wg_genl_family __ro_after_init = {
 	.version = WG_GENL_VERSION,
 	.maxattr = WGDEVICE_A_MAX,
 	.module = THIS_MODULE,
-	.policy = wg_device_policy,
+	.policy = wg_nl_device_policy,
 	.netnsok = true,
 };
 

@@ -65,8 +65,11 @@ fuzz_once() {
 	mkdir -p "$corpus" "$work/seeds" "$work/artifacts"
 	# Fresh seeds from the binary itself, besides the committed ones, so
 	# that a stale corpus/ cannot hide the deep paths from the fuzzer.
-	WG_FUZZ_GEN_SEEDS="$work/seeds" ./build/"$t" >/dev/null 2>&1 || {
-		echo "FAIL: fuzz-${t#fuzz_} cannot write its seeds"
+	# A seed mode may also check its seeds' known answers: show why.
+	WG_FUZZ_GEN_SEEDS="$work/seeds" ./build/"$t" >"$work/seeds.log" 2>&1 || {
+		echo "FAIL: fuzz-${t#fuzz_} cannot write its seeds; log $work/seeds.log"
+		grep -E 'FUZZ INVARIANT|seed|ERROR: |runtime error' \
+			"$work/seeds.log" | head -n 10
 		return 1
 	}
 	set -- "$corpus" "$work/seeds"
