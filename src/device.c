@@ -78,21 +78,15 @@ static const struct net_device_ops wg_netdev_ops = {
 	.ndo_get_stats64 = dev_get_tstats64,
 };
 
-bool wg_device_under_load(struct wg_device *wg)
-{
-	return atomic_read(&wg->handshake_queue_len) >=
-	       WG_MAX_QUEUED_INCOMING_HANDSHAKES / 8;
-}
-
-static void wg_free_handshake_queue(struct wg_device *wg)
+/* Frees the messages still waiting in one handshake lane. */
+static void wg_drain_handshake_lane(struct wg_device *wg, struct ptr_ring *lane)
 {
 	struct sk_buff *skb;
 
-	while ((skb = ptr_ring_consume(&wg->handshake_queue.ring)) != NULL) {
+	while ((skb = ptr_ring_consume(lane)) != NULL) {
 		dev_kfree_skb(skb);
 		atomic_dec(&wg->handshake_queue_len);
 	}
-	wg_crypt_queue_free(&wg->handshake_queue, false);
 }
 
 /* Frees what wg_newlink() allocated; also its error path. */
@@ -100,8 +94,15 @@ static void wg_device_free(struct wg_device *wg)
 {
 	if (wg->handshake_receive_wq)
 		destroy_workqueue(wg->handshake_receive_wq);
-	if (wg->handshake_queue.worker)
-		wg_free_handshake_queue(wg);
+	if (wg->handshake_queue.worker) {
+		wg_drain_handshake_lane(wg, &wg->handshake_queue.ring);
+		wg_crypt_queue_free(&wg->handshake_queue, false);
+	}
+	/* Not there when wg_newlink() failed before it. */
+	if (wg->handshake_cookie_lane.queue) {
+		wg_drain_handshake_lane(wg, &wg->handshake_cookie_lane);
+		ptr_ring_cleanup(&wg->handshake_cookie_lane, NULL);
+	}
 	if (wg->handshake_send_wq)
 		destroy_workqueue(wg->handshake_send_wq);
 	if (wg->packet_crypt_wq)
@@ -213,6 +214,10 @@ static int wg_newlink(struct net *src_net, struct net_device *dev,
 				  wg_packet_handshake_receive_worker,
 				  &wg->handshake_queue,
 				  WG_MAX_QUEUED_INCOMING_HANDSHAKES);
+	if (ret)
+		goto err;
+	ret = ptr_ring_init(&wg->handshake_cookie_lane,
+			    WG_MAX_QUEUED_INCOMING_HANDSHAKES / 8, GFP_KERNEL);
 	if (ret)
 		goto err;
 

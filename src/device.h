@@ -28,6 +28,12 @@ struct wg_device {
 	 * these; per-peer ordering is restored by the peers' serial queues.
 	 */
 	struct wg_crypt_queue encrypt_queue, decrypt_queue, handshake_queue;
+	/*
+	 * Under a flood, handshake messages whose mac2 proves a cookie wait
+	 * here, apart from the flood; the handshake workers take from this
+	 * lane first (see wg_receive()).
+	 */
+	struct ptr_ring handshake_cookie_lane;
 
 	/* Bound while the device is up; RCU-protected for the send path. */
 	struct sock __rcu *sock4;
@@ -63,7 +69,7 @@ struct wg_device {
 	unsigned int num_peers;
 	/* Bumped on every peer list change, so dumps can notice. */
 	unsigned int device_update_gen;
-	/* Incoming handshakes queued: "under load" above a threshold. */
+	/* Incoming handshakes queued (both lanes): "under load" above a threshold. */
 	atomic_t handshake_queue_len;
 	/* jiffies when last under load: cookies stay on for a second after. */
 	unsigned long last_under_load;
@@ -76,9 +82,6 @@ struct wg_device {
 
 /* True when dev is a wireguard device (of this module). */
 bool wg_device_is_ours(const struct net_device *dev);
-
-/* Whether the device has so many queued handshakes that it demands cookies. */
-bool wg_device_under_load(struct wg_device *wg);
 
 int wg_device_init(void);
 void wg_device_uninit(void);

@@ -47,11 +47,6 @@ void wg_serial_queue_init(struct wg_serial_queue *queue)
 	skb_queue_head_init(&queue->list);
 }
 
-void wg_serial_queue_purge(struct wg_serial_queue *queue)
-{
-	skb_queue_purge(&queue->list);
-}
-
 struct sk_buff *wg_serial_queue_dequeue_done(struct wg_serial_queue *queue,
 					     enum wg_packet_state *state)
 {

@@ -95,7 +95,6 @@ int wg_crypt_queue_init(struct wg_crypt_queue *queue, work_func_t function,
 void wg_crypt_queue_free(struct wg_crypt_queue *queue, bool purge);
 
 void wg_serial_queue_init(struct wg_serial_queue *queue);
-void wg_serial_queue_purge(struct wg_serial_queue *queue);
 
 /*
  * The head of the serial queue if its crypto is finished (state CRYPTED or

@@ -247,7 +247,9 @@ void wg_packet_handshake_receive_worker(struct work_struct *work)
 					    handshake_queue);
 	struct sk_buff *skb;
 
-	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+	/* The cookie lane first: see wg_queue_handshake(). */
+	while ((skb = ptr_ring_consume_bh(&wg->handshake_cookie_lane)) ||
+	       (skb = ptr_ring_consume_bh(&queue->ring))) {
 		wg_receive_handshake_packet(wg, skb);
 		dev_kfree_skb(skb);
 		atomic_dec(&wg->handshake_queue_len);
@@ -354,40 +356,60 @@ static void wg_packet_consume_data(struct wg_device *wg, struct sk_buff *skb)
 	}
 }
 
+/*
+ * Queues a handshake message for the workers; false if it must be dropped.
+ * Past half full the queue is a flood's, and the rate limiter applies first
+ * so the flood cannot crowd out real peers. That alone is not enough
+ * against a flood from many sources: the queue stays full, and a real
+ * peer's retry, sent with the mac2 of the cookie our reply gave it, would
+ * be dropped unread like the flood around it. So past half full the mac2
+ * is checked here (two BLAKE2s, far cheaper than the handshake itself),
+ * and a message that proves its cookie, a round trip to its source
+ * address a spoofing flood cannot make, goes to a lane of its own that
+ * the workers drain first.
+ */
+static bool wg_queue_handshake(struct wg_device *wg, struct sk_buff *skb,
+			       enum message_type type)
+{
+	struct ptr_ring *lane = &wg->handshake_queue.ring;
+	size_t addr_len;
+	u8 addr[16];
+	int family, cpu;
+
+	if (atomic_read(&wg->handshake_queue_len) >
+	    WG_MAX_QUEUED_INCOMING_HANDSHAKES / 2) {
+		wg_source_address(skb, addr, &addr_len, &family);
+		if (!wg_ratelimiter_allow(&wg_handshake_ratelimiter, family,
+					  addr, dev_net(wg->dev)))
+			return false;
+		/* A cookie reply answers us: it has no MACs of its own. */
+		if (type != MESSAGE_HANDSHAKE_COOKIE &&
+		    wg_cookie_validate_packet(&wg->cookie_checker, skb->data,
+					      skb->len, addr, addr_len,
+					      udp_hdr(skb)->source, true) ==
+		    WG_COOKIE_VALID_MAC_WITH_COOKIE)
+			lane = &wg->handshake_cookie_lane;
+	}
+	if (unlikely(ptr_ring_produce_bh(lane, skb)))
+		return false;
+	atomic_inc(&wg->handshake_queue_len);
+	cpu = wg_cpumask_next_online(&wg->handshake_queue.last_cpu);
+	queue_work_on(cpu, wg->handshake_receive_wq,
+		      &per_cpu_ptr(wg->handshake_queue.worker, cpu)->work);
+	return true;
+}
+
 void wg_receive(struct wg_device *wg, struct sk_buff *skb)
 {
 	enum message_type type = wg_prepare_skb_header(skb);
-	int cpu;
 
 	switch (type) {
 	case MESSAGE_HANDSHAKE_INITIATION:
 	case MESSAGE_HANDSHAKE_RESPONSE:
-	case MESSAGE_HANDSHAKE_COOKIE: {
-		/*
-		 * Half full: apply the rate limiter before queueing, so a
-		 * flood cannot crowd out the handshakes of real peers.
-		 */
-		if (atomic_read(&wg->handshake_queue_len) >
-		    WG_MAX_QUEUED_INCOMING_HANDSHAKES / 2) {
-			u8 addr[16];
-			size_t addr_len;
-			int family;
-
-			wg_source_address(skb, addr, &addr_len, &family);
-			if (!wg_ratelimiter_allow(&wg_handshake_ratelimiter,
-						  family, addr,
-						  dev_net(wg->dev)))
-				goto drop;
-		}
-		if (unlikely(ptr_ring_produce_bh(&wg->handshake_queue.ring,
-						 skb)))
+	case MESSAGE_HANDSHAKE_COOKIE:
+		if (unlikely(!wg_queue_handshake(wg, skb, type)))
 			goto drop;
-		atomic_inc(&wg->handshake_queue_len);
-		cpu = wg_cpumask_next_online(&wg->handshake_queue.last_cpu);
-		queue_work_on(cpu, wg->handshake_receive_wq,
-			&per_cpu_ptr(wg->handshake_queue.worker, cpu)->work);
 		return;
-	}
 	case MESSAGE_DATA:
 		wg_packet_consume_data(wg, skb);
 		return;
