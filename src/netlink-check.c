@@ -119,10 +119,23 @@ static int wg_check_allowedip(const struct nlattr *attr,
 	return 0;
 }
 
-/* Rejects trailing bytes that are no attribute: the sender is confused. */
-static int wg_check_nested_tail(const struct nlattr *nest, int rem,
-				struct netlink_ext_ack *extack)
+/*
+ * Checks every element of a nested list with @check, then rejects trailing
+ * bytes that are no attribute: the sender is confused.
+ */
+static int wg_check_each(const struct nlattr *nest,
+			 int (*check)(const struct nlattr *attr,
+				      struct netlink_ext_ack *extack),
+			 struct netlink_ext_ack *extack)
 {
+	const struct nlattr *attr;
+	int ret, rem;
+
+	nla_for_each_nested(attr, nest, rem) {
+		ret = check(attr, extack);
+		if (ret)
+			return ret;
+	}
 	if (!rem)
 		return 0;
 	NL_SET_ERR_MSG_ATTR(extack, nest, "trailing bytes in a nested list");
@@ -133,8 +146,8 @@ static int wg_check_nested_tail(const struct nlattr *nest, int rem,
 static int wg_check_peer(const struct nlattr *attr,
 			 struct netlink_ext_ack *extack)
 {
-	struct nlattr *tb[WGPEER_A_MAX + 1], *ip;
-	int ret, rem;
+	struct nlattr *tb[WGPEER_A_MAX + 1];
+	int ret;
 
 	ret = nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_nl_peer_policy,
 			       extack);
@@ -157,26 +170,13 @@ static int wg_check_peer(const struct nlattr *attr,
 	}
 	if (!tb[WGPEER_A_ALLOWEDIPS])
 		return 0;
-	nla_for_each_nested(ip, tb[WGPEER_A_ALLOWEDIPS], rem) {
-		ret = wg_check_allowedip(ip, extack);
-		if (ret)
-			return ret;
-	}
-	return wg_check_nested_tail(tb[WGPEER_A_ALLOWEDIPS], rem, extack);
+	return wg_check_each(tb[WGPEER_A_ALLOWEDIPS], wg_check_allowedip, extack);
 }
 
 /* Before any lock is taken: see netlink-check.h. */
 int wg_set_check(struct nlattr **attrs, struct netlink_ext_ack *extack)
 {
-	struct nlattr *peer;
-	int ret, rem;
-
 	if (!attrs[WGDEVICE_A_PEERS])
 		return 0;
-	nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem) {
-		ret = wg_check_peer(peer, extack);
-		if (ret)
-			return ret;
-	}
-	return wg_check_nested_tail(attrs[WGDEVICE_A_PEERS], rem, extack);
+	return wg_check_each(attrs[WGDEVICE_A_PEERS], wg_check_peer, extack);
 }

@@ -151,37 +151,19 @@ static inline void wg_shim_nla_get(const struct nlattr *nla, void *v,
 	memcpy(v, nla_data(nla), size);
 }
 
-static inline u8 nla_get_u8(const struct nlattr *nla)
-{
-	u8 v;
-
-	wg_shim_nla_get(nla, &v, sizeof(v), "nla_get_u8");
-	return v;
+/* nla_get_u8() and its siblings, each checking the length it reads. */
+#define WG_SHIM_NLA_GET(type)						\
+static inline type nla_get_##type(const struct nlattr *nla)		\
+{									\
+	type v;								\
+									\
+	wg_shim_nla_get(nla, &v, sizeof(v), "nla_get_" #type);		\
+	return v;							\
 }
-
-static inline u16 nla_get_u16(const struct nlattr *nla)
-{
-	u16 v;
-
-	wg_shim_nla_get(nla, &v, sizeof(v), "nla_get_u16");
-	return v;
-}
-
-static inline u32 nla_get_u32(const struct nlattr *nla)
-{
-	u32 v;
-
-	wg_shim_nla_get(nla, &v, sizeof(v), "nla_get_u32");
-	return v;
-}
-
-static inline u64 nla_get_u64(const struct nlattr *nla)
-{
-	u64 v;
-
-	wg_shim_nla_get(nla, &v, sizeof(v), "nla_get_u64");
-	return v;
-}
+WG_SHIM_NLA_GET(u8)
+WG_SHIM_NLA_GET(u16)
+WG_SHIM_NLA_GET(u32)
+WG_SHIM_NLA_GET(u64)
 
 /* ---- Extended ACK ---- */
 
