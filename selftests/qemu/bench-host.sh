@@ -11,6 +11,9 @@
 #   WG_BENCH_SECONDS=S       seconds per timed workload (5)
 #   WG_BENCH_ONLY=a+b        only these workloads (names as in the table)
 #   WG_BENCH_BUILD=DIR       module build directory (build/kbuild)
+#   WG_BENCH_PERF=1          profile each workload with perf in the guest
+#                            (the host's perf, from linux-perf) and print
+#                            the top symbols of each module side by side
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${WG_CACHE:-/var/cache/wireguard-selftests}
@@ -32,6 +35,11 @@ opts=
 [ -n "${WG_BENCH_ROUNDS:-}" ] && opts=$opts,rounds:$WG_BENCH_ROUNDS
 [ -n "${WG_BENCH_SECONDS:-}" ] && opts=$opts,seconds:$WG_BENCH_SECONDS
 [ -n "${WG_BENCH_ONLY:-}" ] && opts=$opts,only:$WG_BENCH_ONLY
+if [ -n "${WG_BENCH_PERF:-}" ]; then
+	command -v perf >/dev/null || apt-get install -y -q linux-perf >/dev/null
+	opts=$opts,perf:1
+	export WG_GUEST_PERF=1
+fi
 opts=${opts#,}
 
 for rel in $releases; do
@@ -39,6 +47,8 @@ for rel in $releases; do
 	WG_TESTS=${opts:-all} WG_GUEST_TIMEOUT=${WG_GUEST_TIMEOUT:-3600} "$top/selftests/qemu/boot.sh" "$cache" "$rel" \
 		"$kbuild/$rel/wireguard.ko" bench "$out/guest-$rel.log" >/dev/null
 	grep '^bench:' "$out/guest-$rel.log"
+	grep '^prof' "$out/guest-$rel.log" | sed 's/^prof //' > "$out/profile-$rel.txt"
+	[ -s "$out/profile-$rel.txt" ] && echo "profiles: $out/profile-$rel.txt"
 done
 
 # Medians per (kernel, workload, module), and ours/in-tree ratios.

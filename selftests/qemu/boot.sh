@@ -37,6 +37,13 @@ cp "$here"/*.sh "$overlay/selftests/qemu/"
 cp "$ko" "$overlay/wg/wireguard.ko"
 [ -x "$top/autoroute/wg-autoroute" ] && cp "$top/autoroute/wg-autoroute" "$overlay/usr/local/bin/"
 [ -d "$top/build/guest-bin" ] && cp "$top"/build/guest-bin/* "$overlay/usr/local/bin/" 2>/dev/null
+# The host's perf with its libraries, on request only (30 MB): make bench's
+# profiles (WG_BENCH_PERF).
+if [ -n "${WG_GUEST_PERF:-}" ] && [ -x /usr/bin/perf ]; then
+	for f in /usr/bin/perf $(ldd /usr/bin/perf | grep -o '/[^ ]*'); do
+		install -D -m 755 "$(readlink -f "$f")" "$overlay$f"
+	done
+fi
 (cd "$overlay" && find . | cpio -o -H newc --quiet) > "$initrd.overlay"
 cat "$base" "$initrd.overlay" > "$initrd"
 rm -f "$initrd.overlay"
