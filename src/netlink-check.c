@@ -119,6 +119,32 @@ static int wg_check_allowedip(const struct nlattr *attr,
 	return 0;
 }
 
+void wg_read_allowedip(const struct nlattr *attr, struct wg_nl_allowedip *ip)
+{
+	const struct nlattr *a;
+	u32 flags = 0;
+	int rem;
+
+	*ip = (struct wg_nl_allowedip){};
+	nla_for_each_nested(a, attr, rem) {
+		switch (nla_type(a)) {
+		case WGALLOWEDIP_A_FAMILY:
+			ip->family = nla_get_u16(a);
+			break;
+		case WGALLOWEDIP_A_IPADDR:
+			ip->addr = nla_data(a);
+			break;
+		case WGALLOWEDIP_A_CIDR_MASK:
+			ip->cidr = nla_get_u8(a);
+			break;
+		case WGALLOWEDIP_A_FLAGS:
+			flags = nla_get_u32(a);
+			break;
+		}
+	}
+	ip->remove = flags & WGALLOWEDIP_F_REMOVE_ME;
+}
+
 /*
  * Checks every element of a nested list with @check, then rejects trailing
  * bytes that are no attribute: the sender is confused.

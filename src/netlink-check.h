@@ -29,4 +29,23 @@ extern const struct nla_policy wg_nl_allowedip_policy[WGALLOWEDIP_A_MAX + 1];
 int __must_check wg_set_check(struct nlattr **attrs,
 			      struct netlink_ext_ack *extack);
 
+/* One allowed-ip of a checked request, as the apply path reads it. */
+struct wg_nl_allowedip {
+	const void *addr;	/* 4 or 16 bytes, by @family */
+	u16 family;
+	u8 cidr;
+	bool remove;		/* WGALLOWEDIP_F_REMOVE_ME */
+};
+
+/**
+ * wg_read_allowedip() - read an allowed-ip that wg_set_check() accepted
+ * @attr: the allowed-ip's nest
+ * @ip: filled in
+ *
+ * One pass over the nest, no policy and no table (a request may carry a
+ * hundred thousand of them); a repeated attribute's last copy wins, as in
+ * nla_parse(), which the check used.
+ */
+void wg_read_allowedip(const struct nlattr *attr, struct wg_nl_allowedip *ip);
+
 #endif /* WG_NETLINK_CHECK_H */

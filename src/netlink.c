@@ -682,37 +682,27 @@ static int wg_set_allowedip(struct wg_device *wg, struct wg_peer *peer,
 {
 	struct wg_allowedips *t = &wg->peer_allowedips;
 	struct mutex *lock = &wg->device_update_lock;
-	struct nlattr *tb[WGALLOWEDIP_A_MAX + 1];
+	struct wg_nl_allowedip ip;
 	struct in6_addr ip6;
 	struct in_addr ip4;
-	bool remove;
-	int ret;
-	u8 cidr;
 
-	/*
-	 * wg_check_allowedip() validated these very bytes against the policy;
-	 * a request may carry a hundred thousand of them, so only index them.
-	 */
-	ret = nla_parse_nested(tb, WGALLOWEDIP_A_MAX, attr, NULL, NULL);
-	if (ret)
-		return ret;
-	cidr = nla_get_u8(tb[WGALLOWEDIP_A_CIDR_MASK]);
-	remove = tb[WGALLOWEDIP_A_FLAGS] &&
-		 (nla_get_u32(tb[WGALLOWEDIP_A_FLAGS]) &
-		  WGALLOWEDIP_F_REMOVE_ME);
-	if (nla_get_u16(tb[WGALLOWEDIP_A_FAMILY]) == AF_INET) {
-		memcpy(&ip4, nla_data(tb[WGALLOWEDIP_A_IPADDR]), sizeof(ip4));
-		if (remove)
-			return wg_allowedips_remove_v4(t, &ip4, cidr,
+	wg_read_allowedip(attr, &ip);
+	if (WARN_ON_ONCE(!ip.addr))
+		return -EINVAL;
+	if (ip.family == AF_INET) {
+		memcpy(&ip4, ip.addr, sizeof(ip4));
+		if (ip.remove)
+			return wg_allowedips_remove_v4(t, &ip4, ip.cidr,
 						       &peer->allowedips, lock);
-		return wg_allowedips_insert_v4(t, &ip4, cidr,
+		return wg_allowedips_insert_v4(t, &ip4, ip.cidr,
 					       &peer->allowedips, lock);
 	}
-	memcpy(&ip6, nla_data(tb[WGALLOWEDIP_A_IPADDR]), sizeof(ip6));
-	if (remove)
-		return wg_allowedips_remove_v6(t, &ip6, cidr, &peer->allowedips,
-					       lock);
-	return wg_allowedips_insert_v6(t, &ip6, cidr, &peer->allowedips, lock);
+	memcpy(&ip6, ip.addr, sizeof(ip6));
+	if (ip.remove)
+		return wg_allowedips_remove_v6(t, &ip6, ip.cidr,
+					       &peer->allowedips, lock);
+	return wg_allowedips_insert_v6(t, &ip6, ip.cidr, &peer->allowedips,
+				       lock);
 }
 
 /* One peer of a validated request. */

@@ -344,7 +344,9 @@ static void check_applicable(struct nlattr **attrs)
 {
 	struct nlattr *peer, *ip, *tb[WGPEER_A_MAX + 1];
 	struct nlattr *itb[WGALLOWEDIP_A_MAX + 1];
+	struct wg_nl_allowedip rd;
 	int rem, irem, len;
+	bool remove;
 	u16 family;
 
 	if (!attrs[WGDEVICE_A_PEERS])
@@ -365,6 +367,7 @@ static void check_applicable(struct nlattr **attrs)
 		if (!tb[WGPEER_A_ALLOWEDIPS])
 			continue;
 		nla_for_each_nested(ip, tb[WGPEER_A_ALLOWEDIPS], irem) {
+			/* The apply path's own reader, against nla_parse(). */
 			FUZZ_ASSERT(!nla_parse_nested(itb, WGALLOWEDIP_A_MAX,
 						      ip, NULL, NULL));
 			FUZZ_ASSERT(itb[WGALLOWEDIP_A_FAMILY] &&
@@ -372,11 +375,20 @@ static void check_applicable(struct nlattr **attrs)
 				    itb[WGALLOWEDIP_A_CIDR_MASK]);
 			family = nla_get_u16(itb[WGALLOWEDIP_A_FAMILY]);
 			len = nla_len(itb[WGALLOWEDIP_A_IPADDR]);
+			remove = itb[WGALLOWEDIP_A_FLAGS] &&
+				 (nla_get_u32(itb[WGALLOWEDIP_A_FLAGS]) &
+				  WGALLOWEDIP_F_REMOVE_ME);
+			wg_read_allowedip(ip, &rd);
+			FUZZ_ASSERT(rd.family == family);
+			FUZZ_ASSERT(rd.addr ==
+				    nla_data(itb[WGALLOWEDIP_A_IPADDR]));
+			FUZZ_ASSERT(rd.cidr ==
+				    nla_get_u8(itb[WGALLOWEDIP_A_CIDR_MASK]));
+			FUZZ_ASSERT(rd.remove == remove);
 			FUZZ_ASSERT((family == AF_INET && len == 4) ||
 				    (family == AF_INET6 && len == 16),
 				    "family %u, %d-byte address", family, len);
-			FUZZ_ASSERT(nla_get_u8(itb[WGALLOWEDIP_A_CIDR_MASK]) <=
-				    (family == AF_INET ? 32 : 128));
+			FUZZ_ASSERT(rd.cidr <= (family == AF_INET ? 32 : 128));
 		}
 		FUZZ_ASSERT(irem == 0);
 	}
