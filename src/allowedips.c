@@ -145,7 +145,8 @@ static __always_inline unsigned int nibble(const u8 *key, unsigned int d)
 }
 
 /* Index in @pfx of the prefix of relative length @len (0..3) in nibble v. */
-static inline unsigned int pfx_index(unsigned int len, unsigned int v)
+static __always_inline unsigned int pfx_index(unsigned int len,
+					      unsigned int v)
 {
 	return (1U << len) - 1 + (v >> (WG_AP_STRIDE - len));
 }
@@ -160,23 +161,29 @@ static const u16 pfx_match[16] = {
 	PFX_MATCH(12), PFX_MATCH(13), PFX_MATCH(14), PFX_MATCH(15),
 };
 
-static inline unsigned int node_nchild(const struct wg_ap_node *n)
+/*
+ * Lookups run these per node. hweight32() is an alternative (a call patched
+ * into POPCNT) that GCC's inlining heuristics see as costly: it left them
+ * out of line.
+ */
+static __always_inline unsigned int node_nchild(const struct wg_ap_node *n)
 {
 	return hweight32(n->child);
 }
 
-static inline unsigned int node_nslots(const struct wg_ap_node *n)
+static __always_inline unsigned int node_nslots(const struct wg_ap_node *n)
 {
 	return hweight32(n->child) + hweight32(n->pfx);
 }
 
-static inline unsigned int child_pos(const struct wg_ap_node *n,
-				     unsigned int v)
+static __always_inline unsigned int child_pos(const struct wg_ap_node *n,
+					      unsigned int v)
 {
 	return hweight32(n->child & (BIT(v) - 1));
 }
 
-static inline unsigned int pfx_pos(const struct wg_ap_node *n, unsigned int i)
+static __always_inline unsigned int pfx_pos(const struct wg_ap_node *n,
+					    unsigned int i)
 {
 	return hweight32(n->child) + hweight32(n->pfx & (BIT(i) - 1));
 }
