@@ -481,6 +481,15 @@ static void run_config_time(void)
 	mutex_unlock(&lock);
 }
 
+/* The key of prefix number @x of that pattern: 10.x/32. */
+static void setconf_key(u8 key[16], unsigned int x)
+{
+	key[0] = 10;
+	key[1] = x >> 16;
+	key[2] = x >> 8;
+	key[3] = x;
+}
+
 /*
  * make bench's "wg setconf" workload: 1000 owners x 100 consecutive /32s
  * in 10/8, against the one-bit trie (one allocation per node, as in-tree).
@@ -489,45 +498,35 @@ static void run_setconf_pattern(void)
 {
 	struct bt_node *root = NULL;
 	double c0, c_ours, c_bt;
-	unsigned int i, j, x;
-	u8 key[16] = { 10 };
+	u8 key[16] = { 0 };
+	unsigned int x;
 	int rep;
 
 	for (rep = 0; rep < 3; ++rep) {
 		c0 = cpu_ns();
 		mutex_lock(&lock);
-		for (i = 0; i < NOWNERS; ++i) {
-			for (j = 0; j < 100; ++j) {
-				x = i * 100 + j;
-				key[1] = x >> 16;
-				key[2] = x >> 8;
-				key[3] = x;
-				if (wg_allowedips_insert_v4(&table,
-							    (const void *)key,
-							    32, &owners[i],
-							    &lock))
-					abort();
-			}
+		for (x = 0; x < NOWNERS * 100; ++x) {
+			setconf_key(key, x);
+			if (wg_allowedips_insert_v4(&table, (const void *)key,
+						    32, &owners[x / 100],
+						    &lock))
+				abort();
 		}
 		mutex_unlock(&lock);
 		c_ours = cpu_ns() - c0;
 		c0 = cpu_ns();
-		for (i = 0; i < NOWNERS; ++i) {
-			for (j = 0; j < 100; ++j) {
-				x = i * 100 + j;
-				key[1] = x >> 16;
-				key[2] = x >> 8;
-				key[3] = x;
-				bt_insert(&root, key, 32, &owners[i], 32);
-			}
+		for (x = 0; x < NOWNERS * 100; ++x) {
+			setconf_key(key, x);
+			bt_insert(&root, key, 32, &owners[x / 100], 32);
 		}
 		c_bt = cpu_ns() - c0;
 		printf("\n1000 owners x 100 consecutive /32 (make bench's setconf):"
 		       " insert %.1f ns per prefix (one-bit trie %.1f ns)\n",
 		       c_ours / 1e5, c_bt / 1e5);
 		mutex_lock(&lock);
-		for (i = 0; i < NOWNERS; ++i)
-			wg_allowedips_remove_by_peer(&table, &owners[i], &lock);
+		for (x = 0; x < NOWNERS; ++x)
+			wg_allowedips_remove_by_peer(&table, &owners[x],
+						     &lock);
 		wg_allowedips_free(&table, &lock);
 		mutex_unlock(&lock);
 		bt_free(root);
