@@ -177,7 +177,8 @@ prof() {
 	"$@"
 	kill -INT "$pid"
 	wait "$pid" 2>/dev/null
-	# Sample counts (-n) compare across modules: the rate is fixed.
+	# With sample counts (-n): under TCG the sampler misses ticks, so
+	# the counts are not times, but they rank a workload's symbols.
 	{
 		perf report -q -n -i "$data" --stdio --sort dso 2>/dev/null |
 			grep -v '^$' | head -n 6
