@@ -162,20 +162,16 @@ static void chacha20_blocks(u32 state[WGC_CHACHA20_STATE_WORDS], u8 *dst,
 			    u8 ks[WGC_CHACHA20_BLOCK_SIZE], bool simd)
 {
 	/*
-	 * A vector batch computes 8 (or 16) blocks whether they are used or
-	 * not: for one block (AVX-512VL) or two (AVX2), portable C is faster
-	 * (measured with selftests/unit/crypto's bench on Zen 4).
+	 * One block is portable C's: a vector batch computes 16 blocks
+	 * (AVX-512VL) or two (AVX2's short path) whether they are used or
+	 * not.
 	 */
-	if (simd) {
+	if (simd && len > WGC_CHACHA20_BLOCK_SIZE) {
 		switch (chacha20_impl) {
 		case WGC_CHACHA20_AVX512:
-			if (len <= WGC_CHACHA20_BLOCK_SIZE)
-				break;
 			wgc_chacha20_avx512(state, dst, src, len, ks);
 			return;
 		case WGC_CHACHA20_AVX2:
-			if (len <= 2 * WGC_CHACHA20_BLOCK_SIZE)
-				break;
 			wgc_chacha20_avx2(state, dst, src, len, ks);
 			return;
 		default:
