@@ -113,7 +113,7 @@ static void set_impls(int chacha, int poly)
 
 static void bench_aead(void)
 {
-	static const size_t sizes[] = { 64, 576, 1420, 4096 };
+	static const size_t sizes[] = { 64, 96, 576, 1420, 4096 };
 	const int chosen = wgc_chacha20_get_impl();
 	const int pchosen = wgc_poly1305_get_impl();
 
