@@ -50,7 +50,7 @@ unload() {
 
 restore_default() {
 	ip -all netns delete 2>/dev/null
-	pkill -9 -x wireguard-go 2>/dev/null
+	killall -q -9 wireguard-go 2>/dev/null
 	unload && modprobe wireguard &&
 		[ "$(cat /sys/module/wireguard/parameters/timer_divisor)" = 1 ]
 }
