@@ -51,39 +51,65 @@ for rel in $releases; do
 	[ -s "$out/profile-$rel.txt" ] && echo "profiles: $out/profile-$rel.txt"
 done
 
-# Medians per (kernel, workload, module), and ours/in-tree ratios.
+# Medians per (kernel, workload, module), and ours/in-tree ratios: the
+# ratio of the medians, and the paired ratios (round r of ours against
+# round r of in-tree, which ran right after it) with their median and
+# range. Under TCG a boot drifts (the host's load, page cache, timer
+# slack): pairing each round with its neighbour cancels that drift, and the
+# range shows how far a single pair can be trusted.
 {
 	for rel in $releases; do
 		grep '^BENCH ' "$out/guest-$rel.log" | sed "s/^BENCH /$rel /"
 	done
 } | awk '
-	function median(key,   n, i, j, t, v) {
+	function sortv(v, n,   i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
+	}
+	function med(v, n) {
+		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+	}
+	function median(key,   n, i, v) {
 		n = cnt[key]
 		for (i = 1; i <= n; i++) v[i] = val[key, i]
-		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] < v[i]) { t = v[i]; v[i] = v[j]; v[j] = t }
-		return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		sortv(v, n)
+		return med(v, n)
+	}
+	# Lower is better for times: invert so ratio > 1 means ours wins.
+	function ratio(o, t, u) {
+		return (u == "s") ? (o > 0 ? t / o : 0) : (t > 0 ? o / t : 0)
 	}
 	NF >= 6 && $5 ~ /^[0-9.]+$/ {
 		key = $1 SUBSEP $2 SUBSEP $3
 		val[key, ++cnt[key]] = $5
+		byround[key, $4] = $5
 		unit[$2] = $6
 		if (!seen[$1 SUBSEP $2]++) order[++no] = $1 SUBSEP $2
 	}
 	END {
-		printf "%-22s %-20s %12s %12s %8s  %s\n", "kernel", "workload", "ours", "in-tree", "ratio", "unit"
+		printf "%-22s %-20s %12s %12s %8s %8s %13s  %s\n", "kernel", "workload", "ours", "in-tree", "ratio", "paired", "pair range", "unit"
 		json = "["
 		for (i = 1; i <= no; i++) {
 			split(order[i], k, SUBSEP)
-			o = median(k[1] SUBSEP k[2] SUBSEP "ours")
-			t = median(k[1] SUBSEP k[2] SUBSEP "intree")
-			# Lower is better for times: invert so ratio > 1 means ours wins.
-			r = (unit[k[2]] == "s") ? (o > 0 ? t / o : 0) : (t > 0 ? o / t : 0)
-			printf "%-22s %-20s %12.2f %12.2f %8.2f  %s\n", k[1], k[2], o, t, r, unit[k[2]]
-			json = json sprintf("%s{\"kernel\":\"%s\",\"workload\":\"%s\",\"ours\":%g,\"intree\":%g,\"ratio\":%g,\"unit\":\"%s\"}", i > 1 ? "," : "", k[1], k[2], o, t, r, unit[k[2]])
+			ko = k[1] SUBSEP k[2] SUBSEP "ours"
+			kt = k[1] SUBSEP k[2] SUBSEP "intree"
+			o = median(ko)
+			t = median(kt)
+			r = ratio(o, t, unit[k[2]])
+			np = 0
+			delete pr
+			for (x = 1; x <= cnt[ko]; x++)
+				if ((ko, x) in byround && (kt, x) in byround)
+					pr[++np] = ratio(byround[ko, x], byround[kt, x], unit[k[2]])
+			sortv(pr, np)
+			pm = np ? med(pr, np) : 0
+			range = np ? sprintf("%.2f-%.2f", pr[1], pr[np]) : "-"
+			printf "%-22s %-20s %12.2f %12.2f %8.2f %8.2f %13s  %s\n", k[1], k[2], o, t, r, pm, range, unit[k[2]]
+			json = json sprintf("%s{\"kernel\":\"%s\",\"workload\":\"%s\",\"ours\":%g,\"intree\":%g,\"ratio\":%g,\"paired\":%g,\"pairs\":%d,\"pair_min\":%g,\"pair_max\":%g,\"unit\":\"%s\"}", i > 1 ? "," : "", k[1], k[2], o, t, r, pm, np, np ? pr[1] : 0, np ? pr[np] : 0, unit[k[2]])
 		}
 		print json "]" > "/dev/stderr"
 	}' 2>"$out/bench.json" | tee "$out/table.txt"
-echo "(ratio > 1: ours is better; medians over the rounds of one boot)"
+echo "(ratio > 1: ours is better. ratio: of the medians over the rounds of one boot;"
+echo " paired: median of round-by-round ratios, each round of ours against the in-tree one after it)"
 cp "$out/bench.json" "$top/build/bench.json"
 
 for d in crypto allowedips; do
