@@ -3,7 +3,9 @@
  * Known-answer tests for X25519, run when the module loads (and by the
  * userspace unit tests): RFC 7748 §5.2 and §6.1, the encodings RFC 7748
  * tells implementations to accept (top bit set, u >= p), and low-order
- * points, for which wgc_curve25519() must report failure.
+ * points, for which wgc_curve25519() must report failure. The public keys
+ * come from wgc_curve25519_generate_public()'s own fixed-base code, not
+ * the ladder: they are checked on known answers and against the ladder.
  */
 
 #include <linux/types.h>
@@ -53,6 +55,18 @@ static const u8 wgc_x25519_shared[WGC_CURVE25519_KEY_SIZE] = {
 	0x72, 0x8e, 0x3b, 0xf4, 0x80, 0x35, 0x0f, 0x25,
 	0xe0, 0x7e, 0x21, 0xc9, 0x47, 0xd1, 0x9e, 0x33,
 	0x76, 0xf0, 0x9b, 0x3c, 0x1e, 0x16, 0x17, 0x42,
+};
+
+/*
+ * X25519(2^256 - 1, 9): the secret clamps to 2^255 - 8, whose signed
+ * radix-16 digits are -8, then 0s with a carry all the way up, and a top
+ * digit of 8, the one place the fixed-base code allows it.
+ */
+static const u8 wgc_x25519_ones_public[WGC_CURVE25519_KEY_SIZE] = {
+	0x84, 0x7c, 0x0d, 0x2c, 0x37, 0x52, 0x34, 0xf3,
+	0x65, 0xe6, 0x60, 0x95, 0x51, 0x87, 0xa3, 0x73,
+	0x5a, 0x0f, 0x76, 0x13, 0xd1, 0x60, 0x9d, 0x3a,
+	0x6a, 0x4d, 0x8c, 0x53, 0xae, 0xaa, 0x5a, 0x22,
 };
 
 static const struct wgc_curve25519_vector wgc_curve25519_vectors[] = {
@@ -202,7 +216,9 @@ static bool wgc_curve25519_selftest_is_zero(const u8 *s)
 bool wgc_curve25519_selftest(void)
 {
 	static const u8 null_secret[WGC_CURVE25519_KEY_SIZE];
-	u8 out[WGC_CURVE25519_KEY_SIZE];
+	static const u8 basepoint[WGC_CURVE25519_KEY_SIZE] = { 9 };
+	u8 out[WGC_CURVE25519_KEY_SIZE], ref[WGC_CURVE25519_KEY_SIZE];
+	u8 ones[WGC_CURVE25519_KEY_SIZE];
 	bool ok = true, ret;
 	size_t i;
 
@@ -242,6 +258,26 @@ bool wgc_curve25519_selftest(void)
 		ok = false;
 	}
 
+	memset(ones, 0xff, sizeof(ones));
+	if (!wgc_curve25519_generate_public(out, ones) ||
+	    memcmp(out, wgc_x25519_ones_public, WGC_CURVE25519_KEY_SIZE)) {
+		pr_err("wireguard: curve25519 self-test all-ones public: FAIL\n");
+		ok = false;
+	}
+
+	/* The fixed-base path and the ladder agree on every vector's secret. */
+	for (i = 0; i < ARRAY_SIZE(wgc_curve25519_vectors); ++i) {
+		const u8 *secret = wgc_curve25519_vectors[i].secret;
+
+		if (!wgc_curve25519_generate_public(out, secret) ||
+		    !wgc_curve25519(ref, secret, basepoint) ||
+		    memcmp(out, ref, WGC_CURVE25519_KEY_SIZE)) {
+			pr_err("wireguard: curve25519 self-test public %zu: FAIL\n",
+			       i + 1);
+			ok = false;
+		}
+	}
+
 	/* The all-zero private key means "none": no public key from it. */
 	memset(out, 0xa5, sizeof(out));
 	if (wgc_curve25519_generate_public(out, null_secret) ||
@@ -263,5 +299,6 @@ bool wgc_curve25519_selftest(void)
 	}
 
 	memzero_explicit(out, sizeof(out));
+	memzero_explicit(ref, sizeof(ref));
 	return ok;
 }

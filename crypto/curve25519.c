@@ -8,10 +8,15 @@
  * bottom one multiplied by 19.
  *
  * Constant time: the scalar only ever reaches the arithmetic through the
- * masks of wgc_fe_cswap(); there is no branch and no memory index that
- * depends on the secret, nor on the peer's point. Limbs are kept "loosely
- * reduced" between operations (bounds noted below) and fully reduced only
- * on output.
+ * masks of wgc_fe_cswap() (and, for the fixed base, of the table lookup);
+ * there is no branch and no memory index that depends on the secret, nor
+ * on the peer's point. Limbs are kept "loosely reduced" between operations
+ * (bounds noted below) and fully reduced only on output.
+ *
+ * wgc_curve25519_generate_public() does not run the ladder: its point is
+ * fixed, so it computes s * B on the equivalent twisted Edwards curve with
+ * a precomputed table of multiples of B (see below), with about a third
+ * of the ladder's field multiplications, and maps the result back to u.
  */
 
 #include <linux/types.h>
@@ -20,6 +25,7 @@
 #include <linux/kernel.h>
 
 #include "curve25519.h"
+#include "curve25519-base.h"
 
 /* For the 64x64->128-bit products; not every kernel we support has u128. */
 typedef unsigned __int128 wgc_u128;
@@ -418,6 +424,240 @@ static void wgc_x25519_ladder(struct wgc_x25519_ladder *l, u8 out[32],
 	wgc_fe_tobytes(out, &l->x2);
 }
 
+/*
+ * Fixed-base multiplication, for the public key pub = X25519(s, 9).
+ *
+ * The Montgomery curve v^2 = u^3 + 486662 u^2 + u is birationally
+ * equivalent to the twisted Edwards curve -x^2 + y^2 = 1 + d x^2 y^2,
+ * d = -121665/121666, through u = (1 + y) / (1 - y). The base point u = 9
+ * is B with y = 4/5. X25519 reads u only, which does not see the sign of
+ * x: s * B and s * (-B) give the same u, so which root x is B's does not
+ * matter (the table uses the even one).
+ *
+ * On the Edwards curve, addition has a complete formula (a = -1 is a
+ * square mod p and d is not: no exceptional inputs, the neutral element
+ * and doubling included), so s * B can be computed as a sum of table entries, with
+ * no data-dependent special cases. Write the clamped scalar in signed
+ * radix 16,
+ *
+ *   s = sum e[i] * 16^i,  i = 0..63,  e[i] in [-8, 8),  e[63] in [4, 8],
+ *
+ * and split the digits by parity:
+ *
+ *   s * B = 16 * sum_{i odd} e[i] * 256^((i-1)/2) * B
+ *             + sum_{i even} e[i] * 256^(i/2) * B.
+ *
+ * Each term is +-j * 256^k * B with j <= 8, k <= 31: one entry of
+ * wgc_curve25519_base_table (generated, crypto/curve25519-base.c), or its
+ * negation, or the neutral element. That is 64 mixed additions and 4
+ * doublings (against the ladder's 255 steps), then one inversion.
+ */
+
+/* Extended coordinates: x = X/Z, y = Y/Z and x * y = T/Z. */
+struct wgc_ge {
+	struct wgc_fe x, y, z, t;
+};
+
+/* An affine point as (y + x, y - x, 2 d x y), ready to be added. */
+struct wgc_ge_niels {
+	struct wgc_fe ypx, ymx, xy2d;
+};
+
+/* Working state of the fixed-base multiplication, wiped in one go. */
+struct wgc_x25519_fixed {
+	struct wgc_ge p;
+	struct wgc_ge_niels n;
+	struct wgc_fe a, b, c, d, e, f, g, h;
+	u8 k[WGC_CURVE25519_KEY_SIZE];
+	s8 digit[64];
+};
+
+/* f |= g & mask: with f = 0 and mask all ones or 0, copies g or keeps 0. */
+static __always_inline void wgc_fe_or_masked(struct wgc_fe *f, const u64 *g,
+					     u64 mask)
+{
+	int i;
+
+	for (i = 0; i < 5; ++i)
+		f->v[i] |= g[i] & mask;
+}
+
+/*
+ * n = b * table[row] for b in [-8, 8], in constant time. The row is
+ * public (it depends on the digit's position only); within it, all eight
+ * entries are read every time and ORed in under a mask that is all ones
+ * for entry |b| alone, so neither the addresses touched nor the branches
+ * taken depend on b. b = 0 selects none and is then turned into the
+ * neutral element (y + x, y - x, 2dxy) = (1, 1, 0) by ORing in its own
+ * flag. Negation, -(x, y) = (-x, y), swaps y + x with y - x and negates
+ * 2dxy, also under masks. Outputs: limbs < 2^51, but 2dxy's below 2^52
+ * when negated.
+ */
+static void wgc_ge_select(struct wgc_x25519_fixed *s, int row, s8 b)
+{
+	const u64 (*entry)[3][5] = wgc_curve25519_base_table[row];
+	struct wgc_ge_niels *n = &s->n;
+	/* neg = 1 if b < 0; babs = |b|, by two's complement: (b ^ -1) + 1. */
+	u64 neg = (u64)(u8)b >> 7;
+	u64 babs = ((u64)(s64)b ^ (0 - neg)) + neg;
+	u64 mask, zero;
+	int j;
+
+	WGC_FE_HIDE(neg);
+	wgc_fe_0(&n->ypx);
+	wgc_fe_0(&n->ymx);
+	wgc_fe_0(&n->xy2d);
+	for (j = 0; j < 8; ++j) {
+		/*
+		 * babs ^ (j + 1) is in [0, 15] and 0 exactly on a match,
+		 * so subtracting 1 sets the top bit only then.
+		 */
+		mask = 0 - (((babs ^ (u64)(j + 1)) - 1) >> 63);
+		WGC_FE_HIDE(mask);
+		wgc_fe_or_masked(&n->ypx, entry[j][0], mask);
+		wgc_fe_or_masked(&n->ymx, entry[j][1], mask);
+		wgc_fe_or_masked(&n->xy2d, entry[j][2], mask);
+	}
+	/* babs is in [0, 8]: babs - 1 has its top bit set for 0 alone. */
+	zero = (babs - 1) >> 63;
+	n->ypx.v[0] |= zero;
+	n->ymx.v[0] |= zero;
+
+	wgc_fe_cswap(&n->ypx, &n->ymx, neg);
+	wgc_fe_0(&s->a);
+	wgc_fe_sub(&s->a, &s->a, &n->xy2d);		/* 2p - 2dxy */
+	mask = 0 - neg;
+	for (j = 0; j < 5; ++j)
+		n->xy2d.v[j] ^= (n->xy2d.v[j] ^ s->a.v[j]) & mask;
+}
+
+/*
+ * p += n, the a = -1 unified addition in extended coordinates with the
+ * second point affine (Z2 = 1), by Hisil, Wong, Carter and Dawson:
+ *
+ *   A = (Y1 - X1)(y2 - x2)  B = (Y1 + X1)(y2 + x2)  C = T1 * 2d x2 y2
+ *   D = 2 Z1  E = B - A  F = D - C  G = D + C  H = B + A
+ *   X3 = E F  Y3 = G H  T3 = E H  Z3 = F G
+ *
+ * (7 multiplications). Bounds, with p's limbs below 2^51 + 2^13 (outputs
+ * of mul) and n's below 2^52: Y1 - X1 < 2^52.6, Y1 + X1 and D below
+ * 2^52.01, E and G below 2^52.6, F < 2^53.01, H < 2^52.01; every
+ * multiplication input stays below wgc_fe_mul()'s 2^54, and every
+ * subtrahend is a mul output, as wgc_fe_sub() requires.
+ */
+static void wgc_ge_madd(struct wgc_x25519_fixed *s)
+{
+	struct wgc_ge *p = &s->p;
+	const struct wgc_ge_niels *n = &s->n;
+
+	wgc_fe_sub(&s->a, &p->y, &p->x);
+	wgc_fe_mul(&s->a, &s->a, &n->ymx);		/* A */
+	wgc_fe_add(&s->b, &p->y, &p->x);
+	wgc_fe_mul(&s->b, &s->b, &n->ypx);		/* B */
+	wgc_fe_mul(&s->c, &p->t, &n->xy2d);		/* C */
+	wgc_fe_add(&s->d, &p->z, &p->z);		/* D */
+	wgc_fe_sub(&s->e, &s->b, &s->a);		/* E */
+	wgc_fe_sub(&s->f, &s->d, &s->c);		/* F */
+	wgc_fe_add(&s->g, &s->d, &s->c);		/* G */
+	wgc_fe_add(&s->h, &s->b, &s->a);		/* H */
+	wgc_fe_mul(&p->x, &s->e, &s->f);
+	wgc_fe_mul(&p->y, &s->g, &s->h);
+	wgc_fe_mul(&p->t, &s->e, &s->h);
+	wgc_fe_mul(&p->z, &s->f, &s->g);
+}
+
+/*
+ * p = 2p, the a = -1 doubling of the same authors (T1 is not read), with
+ * the signs of E, F, G, H all flipped, which the products do not see:
+ *
+ *   A = X1^2  B = Y1^2  C = 2 Z1^2  H = A + B  E = H - (X1 + Y1)^2
+ *   G = A - B  F = C + G
+ *   X3 = E F  Y3 = G H  T3 = E H  Z3 = F G
+ *
+ * Bounds: X1 + Y1, C and H below 2^52.01, G < 2^52.6, E < 2^53.01 and
+ * F < 2^53.4, all below wgc_fe_mul()'s 2^54.
+ */
+static void wgc_ge_double(struct wgc_x25519_fixed *s)
+{
+	struct wgc_ge *p = &s->p;
+
+	wgc_fe_sq(&s->a, &p->x);			/* A */
+	wgc_fe_sq(&s->b, &p->y);			/* B */
+	wgc_fe_sq(&s->c, &p->z);
+	wgc_fe_add(&s->c, &s->c, &s->c);		/* C */
+	wgc_fe_add(&s->h, &s->a, &s->b);		/* H */
+	wgc_fe_add(&s->e, &p->x, &p->y);
+	wgc_fe_sq(&s->e, &s->e);
+	wgc_fe_sub(&s->e, &s->h, &s->e);		/* E */
+	wgc_fe_sub(&s->g, &s->a, &s->b);		/* G */
+	wgc_fe_add(&s->f, &s->c, &s->g);		/* F */
+	wgc_fe_mul(&p->x, &s->e, &s->f);
+	wgc_fe_mul(&p->y, &s->g, &s->h);
+	wgc_fe_mul(&p->t, &s->e, &s->h);
+	wgc_fe_mul(&p->z, &s->f, &s->g);
+}
+
+static void wgc_x25519_fixed_base(struct wgc_x25519_fixed *s, u8 out[32],
+				  const u8 secret[32])
+{
+	int i, carry;
+
+	/* X25519 clamps the scalar itself: callers may pass any 32 bytes. */
+	memcpy(s->k, secret, sizeof(s->k));
+	wgc_curve25519_clamp_secret(s->k);
+
+	/*
+	 * Signed radix 16: digits taken as nibbles in [0, 15], then each one
+	 * above 7 becomes d - 16 and carries 1 into the next. With the
+	 * incoming carry a digit is in [0, 16] and (d + 8) >> 4 is exactly
+	 * that carry: arithmetic, no branch. The top digit keeps its carry
+	 * instead of passing it on: clamping leaves it in [4, 7] (bit 254
+	 * set, 255 clear), so with the carry it is at most 8, which the
+	 * table covers (j = 8), and s < 2^255 needs no 65th digit.
+	 */
+	for (i = 0; i < 32; ++i) {
+		s->digit[2 * i] = s->k[i] & 15;
+		s->digit[2 * i + 1] = s->k[i] >> 4;
+	}
+	carry = 0;
+	for (i = 0; i < 63; ++i) {
+		s->digit[i] += carry;
+		carry = (s->digit[i] + 8) >> 4;
+		s->digit[i] -= carry << 4;
+	}
+	s->digit[63] += carry;
+
+	/* The neutral element (0, 1): X = T = 0, Y = Z = 1. */
+	wgc_fe_0(&s->p.x);
+	wgc_fe_1(&s->p.y);
+	wgc_fe_1(&s->p.z);
+	wgc_fe_0(&s->p.t);
+
+	/* Odd digits, then times 16, then even digits: see above. */
+	for (i = 1; i < 64; i += 2) {
+		wgc_ge_select(s, i / 2, s->digit[i]);
+		wgc_ge_madd(s);
+	}
+	for (i = 0; i < 4; ++i)
+		wgc_ge_double(s);
+	for (i = 0; i < 64; i += 2) {
+		wgc_ge_select(s, i / 2, s->digit[i]);
+		wgc_ge_madd(s);
+	}
+
+	/*
+	 * u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y). The denominator is never
+	 * 0: y = 1 only at the neutral element, and s * B is not that, as
+	 * s is a multiple of 8 below 2^255 < 8 * ord(B). (Were it 0, the
+	 * inverse and u would be 0, as the ladder's point at infinity.)
+	 */
+	wgc_fe_add(&s->a, &s->p.z, &s->p.y);
+	wgc_fe_sub(&s->b, &s->p.z, &s->p.y);
+	wgc_fe_invert(&s->b, &s->b);
+	wgc_fe_mul(&s->a, &s->a, &s->b);
+	wgc_fe_tobytes(out, &s->a);
+}
+
 /* 1 when all 32 bytes are zero, else 0, reading every byte regardless. */
 static u32 wgc_curve25519_is_zero(const u8 s[WGC_CURVE25519_KEY_SIZE])
 {
@@ -449,7 +689,7 @@ bool wgc_curve25519(u8 out[WGC_CURVE25519_KEY_SIZE],
 bool wgc_curve25519_generate_public(u8 pub[WGC_CURVE25519_KEY_SIZE],
 				    const u8 secret[WGC_CURVE25519_KEY_SIZE])
 {
-	static const u8 basepoint[WGC_CURVE25519_KEY_SIZE] = { 9 };
+	struct wgc_x25519_fixed f;
 	const u32 null_secret = wgc_curve25519_is_zero(secret);
 	u8 keep;
 	bool ret;
@@ -459,10 +699,12 @@ bool wgc_curve25519_generate_public(u8 pub[WGC_CURVE25519_KEY_SIZE],
 	 * With the base point (of prime order) the result itself is never
 	 * zero: clamping rules out multiples of the group order. But WireGuard
 	 * uses the all-zero private key to mean "no key", so that one fails
-	 * (with a zeroed pub). The ladder runs regardless and pub is masked,
-	 * so control flow does not depend on the secret even then.
+	 * (with a zeroed pub). The multiplication runs regardless and pub is
+	 * masked, so control flow does not depend on the secret even then.
 	 */
-	ret = wgc_curve25519(pub, secret, basepoint);
+	wgc_x25519_fixed_base(&f, pub, secret);
+	memzero_explicit(&f, sizeof(f));
+	ret = !wgc_curve25519_is_zero(pub);
 	keep = (u8)(null_secret - 1);
 	for (i = 0; i < WGC_CURVE25519_KEY_SIZE; ++i)
 		pub[i] &= keep;

@@ -4,7 +4,8 @@
  * BIGNUM at the limb bounds the code documents, RFC 7748 §5.2 (including
  * the iterated test) and §6.1, low-order points and non-canonical
  * encodings in the manner of Wycheproof, and a differential test against
- * OpenSSL's X25519.
+ * OpenSSL's X25519; the fixed-base generate_public() against the ladder
+ * and OpenSSL, on random and on edge-case scalars.
  */
 #include <openssl/evp.h>
 #include <openssl/bn.h>
@@ -651,6 +652,204 @@ static void test_null_secret(void)
 	TEST_RESULT("x25519_generate_public_nonnull_secret", ok, "mismatch");
 }
 
+/*
+ * generate_public() (fixed base, Edwards form) must give exactly what the
+ * ladder gives for u = 9, and what OpenSSL gives. Returns 1 on a mismatch.
+ */
+static int check_public(const char *name, const u8 sk[KS], int *reported)
+{
+	static const u8 nine[KS] = { 9 };
+	u8 pub[KS], lad[KS], ref[KS];
+	char hk[65];
+	bool rp, rl;
+	int ro;
+
+	memset(pub, 0x5a, KS);
+	rp = wgc_curve25519_generate_public(pub, sk);
+	rl = wgc_curve25519(lad, sk, nine);
+	ro = ossl_x25519_public(ref, sk);
+	if (rp && rl && ro && !memcmp(pub, lad, KS) && !memcmp(pub, ref, KS) &&
+	    is_canonical(pub))
+		return 0;
+	if (!(*reported)++) {
+		test_hex(hk, sk, KS);
+		test_fail(name, "k=%s ret %d ladder %d openssl %d", hk, rp, rl,
+			  ro);
+	}
+	return 1;
+}
+
+/* The signed radix-16 digits of the clamped scalar, as the code makes them. */
+static void recode(s8 digit[64], const u8 sk[KS])
+{
+	struct wgc_x25519_fixed f;
+	u8 out[KS];
+
+	wgc_x25519_fixed_base(&f, out, sk);
+	memcpy(digit, f.digit, 64);
+}
+
+/*
+ * The recoding itself: digits in [-8, 7] but the top one in [4, 8], and
+ * sum digit[i] * 16^i equal to the clamped scalar (checked with BIGNUM).
+ */
+static bool recode_ok(const u8 sk[KS])
+{
+	BIGNUM *v = BN_new(), *w = BN_new();
+	u8 k[KS];
+	s8 digit[64];
+	bool ok = true;
+	int i;
+
+	recode(digit, sk);
+	memcpy(k, sk, KS);
+	wgc_curve25519_clamp_secret(k);
+	BN_zero(v);
+	for (i = 63; i >= 0; i--) {
+		if (i < 63 ? (digit[i] < -8 || digit[i] > 7) :
+			     (digit[i] < 4 || digit[i] > 8))
+			ok = false;
+		BN_lshift(v, v, 4);
+		if (digit[i] >= 0)
+			BN_add_word(v, (BN_ULONG)digit[i]);
+		else
+			BN_sub_word(v, (BN_ULONG)(-digit[i]));
+	}
+	BN_lebin2bn(k, KS, w);
+	ok &= !BN_cmp(v, w);
+	BN_free(v);
+	BN_free(w);
+	return ok;
+}
+
+/* Each nibble of the (unclamped) secret from a small set of values. */
+static void nibbles_from(u8 sk[KS], const u8 *set, int n)
+{
+	int i;
+
+	for (i = 0; i < KS; i++)
+		sk[i] = (u8)(set[test_rand64() % n] |
+			     set[test_rand64() % n] << 4);
+}
+
+static void test_generate_public_fixed_base(void)
+{
+	/* Nibbles at and around the window's boundaries (d vs d - 16). */
+	static const u8 boundary[] = { 0, 1, 7, 8, 9, 15 };
+	static const u8 patterns[] = {
+		0xff, 0x88, 0x80, 0x08, 0x77, 0x78, 0x87, 0xf0, 0x0f, 0x7f,
+		0xf7, 0x8f, 0xf8, 0x01, 0x10, 0x11, 0x99, 0x55, 0xaa, 0xee,
+	};
+	const int n_random = 4000, n_boundary = 2000;
+	u8 sk[KS], pub[KS], k[KS], prev[KS];
+	int i, j, bad = 0, bad_edge = 0, bad_rec = 0, bad_clamp = 0;
+	int rep = 0, rep_edge = 0;
+	char name[80];
+	s8 digit[64];
+
+	for (i = 0; i < n_random; i++) {
+		test_rand_bytes(sk, KS);
+		bad += check_public("x25519_generate_public_vs_ladder_openssl",
+				    sk, &rep);
+		bad_rec += !recode_ok(sk);
+	}
+	for (i = 0; i < n_boundary; i++) {
+		nibbles_from(sk, boundary, ARRAY_SIZE(boundary));
+		bad += check_public("x25519_generate_public_vs_ladder_openssl",
+				    sk, &rep);
+		bad_rec += !recode_ok(sk);
+	}
+	printf("# generate_public: %d random and %d window-boundary secrets\n",
+	       n_random, n_boundary);
+	TEST_RESULT("x25519_generate_public_vs_ladder_openssl", !bad,
+		    "%d mismatches", bad);
+
+	/*
+	 * Every byte the same (every nibble 8, every nibble 0xf, ...), and
+	 * the same with the clamped bits forced either way; then single bits
+	 * and the extremes of the clamped range.
+	 */
+	for (i = 0; i < (int)ARRAY_SIZE(patterns); i++) {
+		for (j = 0; j < 4; j++) {
+			memset(sk, patterns[i], KS);
+			if (j & 1)
+				sk[0] |= 7;
+			if (j & 2)
+				sk[31] ^= 0xc0;
+			snprintf(name, sizeof(name),
+				 "x25519_generate_public_pattern_%02x_%d",
+				 patterns[i], j);
+			bad_edge += check_public(name, sk, &rep_edge);
+			bad_rec += !recode_ok(sk);
+		}
+	}
+	for (i = 0; i < 256; i++) {
+		memset(sk, 0, KS);
+		sk[i / 8] = (u8)(1 << (i % 8));
+		/* Bits 0..2 alone clamp to 2^254, the same as zero does. */
+		bad_edge += check_public("x25519_generate_public_single_bit",
+					 sk, &rep_edge);
+		bad_rec += !recode_ok(sk);
+	}
+	/* 2^254 (the smallest clamped scalar) and 2^255 - 8 (the largest). */
+	memset(sk, 0, KS);
+	sk[31] = 0x40;
+	bad_edge += check_public("x25519_generate_public_min", sk, &rep_edge);
+	memset(sk, 0xff, KS);
+	sk[0] = 0xf8;
+	sk[31] = 0x7f;
+	bad_edge += check_public("x25519_generate_public_max", sk, &rep_edge);
+	TEST_RESULT("x25519_generate_public_edge_scalars", !bad_edge,
+		    "%d mismatches", bad_edge);
+
+	/*
+	 * Those patterns do reach the window's edges. Every nibble 8: -8,
+	 * then 8 plus the carry, 9 - 16 = -7, up to the top nibble, 4 once
+	 * clamped, plus the carry. Every nibble 0xf: 8 (clamped) gives -8,
+	 * then 15 + 1 = 16 gives 0 and a carry all the way to the top digit,
+	 * which clamping makes 7, and the carry 8: the one digit allowed 8.
+	 */
+	memset(sk, 0x88, KS);
+	recode(digit, sk);
+	bad_rec += digit[0] != -8 || digit[63] != 5;
+	for (i = 1; i < 63; i++)
+		bad_rec += digit[i] != -7;
+	memset(sk, 0xff, KS);
+	recode(digit, sk);
+	bad_rec += digit[0] != -8 || digit[63] != 8;
+	for (i = 1; i < 63; i++)
+		bad_rec += digit[i] != 0;
+	TEST_RESULT("x25519_generate_public_recoding", !bad_rec,
+		    "%d bad digit strings", bad_rec);
+
+	/* The secret is read, never written: generate_public clamps a copy. */
+	for (i = 0; i < 16; i++) {
+		test_rand_bytes(sk, KS);
+		sk[0] |= 7;
+		sk[31] |= 0x80;
+		memcpy(k, sk, KS);
+		if (!wgc_curve25519_generate_public(pub, sk) ||
+		    memcmp(k, sk, KS))
+			bad_clamp++;
+		/* The clamped secret gives the same public key. */
+		wgc_curve25519_clamp_secret(k);
+		memcpy(prev, pub, KS);
+		if (!wgc_curve25519_generate_public(pub, k) ||
+		    memcmp(prev, pub, KS))
+			bad_clamp++;
+	}
+	TEST_RESULT("x25519_generate_public_clamps_a_copy", !bad_clamp,
+		    "%d bad", bad_clamp);
+
+	/* In place: pub may be the secret's own buffer. */
+	test_rand_bytes(sk, KS);
+	memcpy(k, sk, KS);
+	TEST_RESULT("x25519_generate_public_in_place",
+		    wgc_curve25519_generate_public(k, k) &&
+		    wgc_curve25519_generate_public(pub, sk) &&
+		    !memcmp(k, pub, KS), "mismatch");
+}
+
 /* Callers may reuse a buffer: out aliasing secret or basepoint. */
 static void test_aliasing(void)
 {
@@ -684,6 +883,7 @@ int main(void)
 	test_clamp_and_generate();
 	test_aliasing();
 	test_null_secret();
+	test_generate_public_fixed_base();
 	BN_free(bn_p);
 	BN_CTX_free(bn_ctx);
 	return test_exit("x25519");
