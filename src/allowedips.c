@@ -25,20 +25,30 @@
  * path that the address's own bits select, and a wrong turn at a compressed
  * edge only adds candidates that fail the final check.
  *
- * Updates. Writers hold the device's config mutex. Node contents (depth and
- * bitmaps) never change once a node is published: adding or dropping a bit
- * builds a new node, fills it completely and publishes it with
- * rcu_assign_pointer() in the parent's slot, so a reader sees the old or the
- * new node, never a mix. Single pointers change in place (one aligned
- * store each): a slot, to hang a new node where a leaf was or to let the
- * last entry of a node take its place, and a leaf's owner when the prefix
- * moves to another owner. Replaced nodes and removed leaves are freed after
+ * Updates. Writers hold the device's config mutex. A node's depth never
+ * changes once it is published, and its bitmaps change in place in one way
+ * only: an append, a new entry whose slot comes after all others (so no
+ * entry moves), into a node with room for it (see node_append()). The
+ * slot is filled first and the bit set after it with a release store;
+ * readers take one snapshot of each bitmap and index the slots by it, so
+ * whichever snapshot they get, every bit in it has its slot. Any other
+ * added bit, and every dropped one, builds a new node, fills it completely
+ * and publishes it with rcu_assign_pointer() in the parent's slot, so a
+ * reader sees the old or the new node, never a mix. Single pointers change
+ * in place (one aligned store each): a slot, to hang a new node where a
+ * leaf was or to let the last entry of a node take its place, and a leaf's
+ * owner when the prefix moves to another owner. Replaced nodes and removed leaves are freed after
  * a grace period. Removal may need a smaller node; if that allocation
  * fails, the slot is set to NULL instead (a hole: readers skip it, a later
  * insert of a prefix that belongs there fills it), so removal never fails.
  *
  * Memory. Nodes come from one slab cache per slot count (8 + 8 * slots
- * bytes, nothing lost to rounding) and hold no rcu_head: replaced nodes are
+ * bytes, nothing lost to rounding) and are allocated with exactly the
+ * slots they use, except in a run of appends (prefixes added in ascending
+ * order, as configurations usually list them): a node copied for its
+ * second append in a row gets twice the slots it needs, so that the
+ * following appends fill it in place instead of copying it once per
+ * prefix. Nodes hold no rcu_head: replaced nodes are
  * freed in batches after a grace period. In a leaf the rcu_head shares its
  * storage with the owner-list link, which no reader ever touches and which
  * is unlinked before the leaf is queued for freeing: an IPv4 leaf is 32
@@ -67,12 +77,19 @@
 
 struct wg_ap_node {
 	u8 depth;
-	u8 unused8;
+	/* Slots allocated: node_nslots() of them in use, the rest free. */
+	u8 cap;
+	/* Changed in place by node_append() only; readers: READ_ONCE(). */
 	u16 pfx;
 	u16 child;
-	u16 unused16;
+	/* Writer-only: WG_AP_NODE_APPENDED. */
+	u8 flags;
+	u8 unused8;
 	void __rcu *slot[];
 };
+
+/* The node's last change was an append (a hint for node_add()'s size). */
+#define WG_AP_NODE_APPENDED 1
 
 struct wg_ap_leaf {
 	union {
@@ -274,25 +291,32 @@ lookup(void __rcu *const *root, const u8 *addr, unsigned int bits)
 	for (steps = 0; e && !entry_is_leaf(e) && steps < bits / WG_AP_STRIDE;
 	     ++steps) {
 		const struct wg_ap_node *node = e;
+		/*
+		 * One snapshot of each bitmap, and slots indexed by it only:
+		 * node_append() may set bits meanwhile (never clear one).
+		 */
+		const unsigned int child = READ_ONCE(node->child);
+		const unsigned int pfx = READ_ONCE(node->pfx);
 		unsigned int v = nibble(addr, node->depth);
-		unsigned int m = node->pfx & pfx_match[v], i;
+		unsigned int m = pfx & pfx_match[v], i;
 		const struct wg_ap_leaf *l;
 
 		/* The longest matching prefix here, skipping holes. */
 		while (m) {
 			i = fls(m) - 1;
-			l = entry_leaf(deref_r(node->slot[pfx_pos(node, i)]));
+			l = entry_leaf(deref_r(node->slot[hweight32(child) +
+					hweight32(pfx & (BIT(i) - 1))]));
 			if (likely(l)) {
 				cand[n++] = l;
 				break;
 			}
 			m &= ~BIT(i);
 		}
-		if (!(node->child & BIT(v))) {
+		if (!(child & BIT(v))) {
 			e = NULL;
 			break;
 		}
-		e = deref_r(node->slot[child_pos(node, v)]);
+		e = deref_r(node->slot[hweight32(child & (BIT(v) - 1))]);
 	}
 	if (e && entry_is_leaf(e))
 		cand[n++] = entry_leaf(e);
@@ -414,17 +438,23 @@ static void leaf_free(struct wg_ap_leaf *l, unsigned int f)
 	call_rcu(&l->rcu, f ? leaf_free_rcu6 : leaf_free_rcu4);
 }
 
-static struct wg_ap_node *node_alloc(unsigned int nslots)
+/* A node with room for @cap slots; the caller fills in the rest. */
+static struct wg_ap_node *node_alloc(unsigned int cap)
 {
-	if (WARN_ON(nslots < WG_AP_MIN_SLOTS || nslots > WG_AP_MAX_SLOTS))
+	struct wg_ap_node *n;
+
+	if (WARN_ON(cap < WG_AP_MIN_SLOTS || cap > WG_AP_MAX_SLOTS))
 		return NULL;
-	return kmem_cache_alloc(node_cache[nslots], GFP_KERNEL);
+	n = kmem_cache_alloc(node_cache[cap], GFP_KERNEL);
+	if (n)
+		n->cap = cap;
+	return n;
 }
 
 /* Free a node no reader can reach any more. */
 static void node_kfree(struct wg_ap_node *n)
 {
-	kmem_cache_free(node_cache[node_nslots(n)], n);
+	kmem_cache_free(node_cache[n->cap], n);
 }
 
 /*
@@ -516,10 +546,10 @@ static struct wg_ap_node *node_new2(unsigned int d, const struct wg_ap_slot *a,
 	if (!n)
 		return NULL;
 	n->depth = d;
-	n->unused8 = 0;
 	n->pfx = 0;
 	n->child = 0;
-	n->unused16 = 0;
+	n->flags = 0;
+	n->unused8 = 0;
 	node_set_bit(n, a);
 	node_set_bit(n, b);
 	/* Children come first, each group in bit order. */
@@ -530,16 +560,63 @@ static struct wg_ap_node *node_new2(unsigned int d, const struct wg_ap_slot *a,
 	return n;
 }
 
-/* A copy of @n with one more entry. Holes are copied as they are. */
+/* Would entry @s go after all of @n's entries (no entry moving)? */
+static bool node_is_append(const struct wg_ap_node *n,
+			   const struct wg_ap_slot *s)
+{
+	/* Prefix slots follow all the children. */
+	if (s->pfx)
+		return !(n->pfx >> s->bit);
+	return !n->pfx && !(n->child >> s->bit);
+}
+
+/*
+ * Adds @s to @n in place if it is an append and @n has room: the slot
+ * first (rcu_assign_pointer: the leaf's contents before its address), then
+ * the bit (release: the slot before the bit). A reader that sees the bit
+ * reaches the slot through an address computed from the bitmap it read,
+ * so it reads the slot's new value; one that does not see it never looks
+ * there. No other entry moves, so any snapshot of the bitmaps is valid.
+ */
+static bool node_append(struct wg_ap_node *n, const struct wg_ap_slot *s)
+{
+	unsigned int total = node_nslots(n);
+
+	if (total >= n->cap || !node_is_append(n, s))
+		return false;
+	rcu_assign_pointer(n->slot[total], s->e);
+	if (s->pfx)
+		/* Pairs with lookup()'s READ_ONCE and dependent slot load. */
+		smp_store_release(&n->pfx, n->pfx | BIT(s->bit));
+	else
+		/* Pairs with lookup()'s READ_ONCE and dependent slot load. */
+		smp_store_release(&n->child, n->child | BIT(s->bit));
+	n->flags |= WG_AP_NODE_APPENDED;
+	return true;
+}
+
+/*
+ * A copy of @n with one more entry. Holes are copied as they are. A second
+ * append in a row suggests a run of them: the copy gets room for as many
+ * again, which node_append() then fills without copying.
+ */
 static struct wg_ap_node *node_add(const struct wg_ap_node *n,
 				   const struct wg_ap_slot *s)
 {
-	unsigned int total = node_nslots(n), pos;
-	struct wg_ap_node *nn = node_alloc(total + 1);
+	unsigned int total = node_nslots(n), pos, cap = total + 1;
+	bool append = node_is_append(n, s);
+	struct wg_ap_node *nn;
 
+	if (append && (n->flags & WG_AP_NODE_APPENDED))
+		cap = min_t(unsigned int, 2 * cap, WG_AP_MAX_SLOTS);
+	nn = node_alloc(cap);
 	if (!nn)
 		return NULL;
-	*nn = *n;
+	nn->depth = n->depth;
+	nn->pfx = n->pfx;
+	nn->child = n->child;
+	nn->flags = append ? WG_AP_NODE_APPENDED : 0;
+	nn->unused8 = 0;
 	node_set_bit(nn, s);
 	pos = s->pfx ? pfx_pos(nn, s->bit) : child_pos(nn, s->bit);
 	memcpy(nn->slot, n->slot, pos * sizeof(n->slot[0]));
@@ -558,7 +635,11 @@ static struct wg_ap_node *node_del(const struct wg_ap_node *n,
 
 	if (!nn)
 		return NULL;
-	*nn = *n;
+	nn->depth = n->depth;
+	nn->pfx = n->pfx;
+	nn->child = n->child;
+	nn->flags = 0;
+	nn->unused8 = 0;
 	/* The bit of slot @pos is the k-th set bit of its bitmap. */
 	bits = pos < nchild ? n->child : n->pfx;
 	for (k = pos < nchild ? pos : pos - nchild; k; --k)
@@ -772,6 +853,8 @@ add:
 	if (!nl)
 		return -ENOMEM;
 	b.e = leaf_entry(nl);
+	if (node_append(node, &b))
+		goto attach;
 	nn = node_add(node, &b);
 	if (!nn)
 		goto err_leaf;
@@ -1178,6 +1261,11 @@ static bool verify_trie(struct wg_allowedips *t, unsigned int f,
 			    n->pfx >> 15 || sp == ARRAY_SIZE(stack)) {
 				pr_err("allowedips: node depth %u below %u\n",
 				       n->depth, pd);
+				return false;
+			}
+			if (n->cap < node_nslots(n) || n->cap > WG_AP_MAX_SLOTS) {
+				pr_err("allowedips: node of %u slots uses %u\n",
+				       n->cap, node_nslots(n));
 				return false;
 			}
 			for (i = 0, live = 0; i < node_nslots(n); ++i)

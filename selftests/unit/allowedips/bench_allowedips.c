@@ -497,7 +497,7 @@ static void setconf_key(u8 key[16], unsigned int x)
 static void run_setconf_pattern(void)
 {
 	struct bt_node *root = NULL;
-	double c0, c_ours, c_bt;
+	double c0, c_ours, c_bt, bytes;
 	u8 key[16] = { 0 };
 	unsigned int x;
 	int rep;
@@ -514,6 +514,7 @@ static void run_setconf_pattern(void)
 		}
 		mutex_unlock(&lock);
 		c_ours = cpu_ns() - c0;
+		bytes = (double)wg_ut_alloc.live_slab_bytes / (NOWNERS * 100);
 		c0 = cpu_ns();
 		for (x = 0; x < NOWNERS * 100; ++x) {
 			setconf_key(key, x);
@@ -521,8 +522,9 @@ static void run_setconf_pattern(void)
 		}
 		c_bt = cpu_ns() - c0;
 		printf("\n1000 owners x 100 consecutive /32 (make bench's setconf):"
-		       " insert %.1f ns per prefix (one-bit trie %.1f ns)\n",
-		       c_ours / 1e5, c_bt / 1e5);
+		       " insert %.1f ns per prefix (one-bit trie %.1f ns),"
+		       " %.1f bytes per prefix\n",
+		       c_ours / 1e5, c_bt / 1e5, bytes);
 		mutex_lock(&lock);
 		for (x = 0; x < NOWNERS; ++x)
 			wg_allowedips_remove_by_peer(&table, &owners[x],

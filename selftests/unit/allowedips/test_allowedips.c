@@ -424,6 +424,61 @@ static void test_moves(void)
 	end();
 }
 
+/*
+ * A run of prefixes in ascending order appends to the same nodes: after a
+ * node's second append in a row its copy has spare slots, and the next
+ * appends fill them in place. 4096 consecutive /32s, then /128s: each is
+ * found as soon as it is in, the invariants hold throughout, a prefix
+ * inserted out of order still lands right, and the allocations stay well
+ * below one node copy per prefix (a leaf each is the floor; without the
+ * in-place appends this is about two per prefix).
+ */
+static void test_ascending_runs(void)
+{
+	unsigned long allocs;
+	char s[64], a[64];
+	unsigned int x;
+
+	begin("ascending_runs_append_in_place");
+	allocs = wg_ut_alloc.allocs;
+	for (x = 0; x < 4096; ++x) {
+		snprintf(s, sizeof(s), "10.1.%u.%u/32", x / 256, x % 256);
+		CHECK(!ins(s, x % 3), "insert %s", s);
+		snprintf(a, sizeof(a), "10.1.%u.%u", x / 256, x % 256);
+		EXPECT(a, (int)(x % 3));
+		if (!(x % 61))
+			CHECK(verify_table(), "invariants after %s", s);
+	}
+	CHECK(wg_ut_alloc.allocs - allocs < 4096 + 4096 / 2,
+	      "%lu allocations for 4096 ascending /32s",
+	      wg_ut_alloc.allocs - allocs);
+	allocs = wg_ut_alloc.allocs;
+	for (x = 0; x < 4096; ++x) {
+		snprintf(s, sizeof(s), "2001:db8::%x/128", x);
+		CHECK(!ins(s, 3), "insert %s", s);
+	}
+	CHECK(wg_ut_alloc.allocs - allocs < 4096 + 4096 / 2,
+	      "%lu allocations for 4096 ascending /128s",
+	      wg_ut_alloc.allocs - allocs);
+	/* Out of order, and shorter prefixes in nodes full of children. */
+	CHECK(!ins("10.1.0.0/24", 4) && !ins("10.1.3.128/25", 4) &&
+	      !ins("2001:db8::800/120", 4), "insert out of order");
+	EXPECT("10.1.0.5", 5 % 3);
+	EXPECT("10.1.16.0", -1);
+	/* 10.1.3.200 is the 968th: owner 968 % 3 = 2. */
+	EXPECT("10.1.3.200", 2);
+	EXPECT("2001:db8::fff", 3);
+	EXPECT("2001:db8::1000", -1);
+	CHECK(!rem("10.1.3.200/32", 2), "remove");
+	EXPECT("10.1.3.200", 4);
+	for (x = 0; x < 4096; x += 7) {
+		snprintf(a, sizeof(a), "2001:db8::%x", x);
+		EXPECT(a, 3);
+	}
+	CHECK(verify_table(), "invariants");
+	end();
+}
+
 static void test_exact_removal(void)
 {
 	begin("exact_removal");
@@ -1236,6 +1291,7 @@ int main(int argc, char **argv)
 	test_nested();
 	test_host_bits();
 	test_moves();
+	test_ascending_runs();
 	test_exact_removal();
 	test_remove_by_peer();
 	test_cursor_resume();

@@ -67,6 +67,8 @@ typedef unsigned int gfp_t;
 #define smp_mb() __sync_synchronize()
 #define smp_wmb() __sync_synchronize()
 #define smp_rmb() __sync_synchronize()
+#define smp_store_release(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define smp_load_acquire(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
