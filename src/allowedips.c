@@ -193,16 +193,30 @@ static __always_inline unsigned int node_nslots(const struct wg_ap_node *n)
 	return hweight32(n->child) + hweight32(n->pfx);
 }
 
+/* Slot positions from bitmaps (lookup() passes its snapshot of them). */
+static __always_inline unsigned int bm_child_pos(unsigned int child,
+						 unsigned int v)
+{
+	return hweight32(child & (BIT(v) - 1));
+}
+
+static __always_inline unsigned int bm_pfx_pos(unsigned int child,
+					       unsigned int pfx,
+					       unsigned int i)
+{
+	return hweight32(child) + hweight32(pfx & (BIT(i) - 1));
+}
+
 static __always_inline unsigned int child_pos(const struct wg_ap_node *n,
 					      unsigned int v)
 {
-	return hweight32(n->child & (BIT(v) - 1));
+	return bm_child_pos(n->child, v);
 }
 
 static __always_inline unsigned int pfx_pos(const struct wg_ap_node *n,
 					    unsigned int i)
 {
-	return hweight32(n->child) + hweight32(n->pfx & (BIT(i) - 1));
+	return bm_pfx_pos(n->child, n->pfx, i);
 }
 
 /* Does @addr lie in the prefix of leaf @l? */
@@ -303,9 +317,11 @@ lookup(void __rcu *const *root, const u8 *addr, unsigned int bits)
 
 		/* The longest matching prefix here, skipping holes. */
 		while (m) {
+			unsigned int pos;
+
 			i = fls(m) - 1;
-			l = entry_leaf(deref_r(node->slot[hweight32(child) +
-					hweight32(pfx & (BIT(i) - 1))]));
+			pos = bm_pfx_pos(child, pfx, i);
+			l = entry_leaf(deref_r(node->slot[pos]));
 			if (likely(l)) {
 				cand[n++] = l;
 				break;
@@ -316,7 +332,7 @@ lookup(void __rcu *const *root, const u8 *addr, unsigned int bits)
 			e = NULL;
 			break;
 		}
-		e = deref_r(node->slot[hweight32(child & (BIT(v) - 1))]);
+		e = deref_r(node->slot[bm_child_pos(child, v)]);
 	}
 	if (e && entry_is_leaf(e))
 		cand[n++] = entry_leaf(e);
@@ -560,6 +576,17 @@ static struct wg_ap_node *node_new2(unsigned int d, const struct wg_ap_slot *a,
 	return n;
 }
 
+/* @n's depth and bitmaps into the new node @nn (not its capacity). */
+static void node_copy_header(struct wg_ap_node *nn,
+			     const struct wg_ap_node *n, u8 flags)
+{
+	nn->depth = n->depth;
+	nn->pfx = n->pfx;
+	nn->child = n->child;
+	nn->flags = flags;
+	nn->unused8 = 0;
+}
+
 /* Would entry @s go after all of @n's entries (no entry moving)? */
 static bool node_is_append(const struct wg_ap_node *n,
 			   const struct wg_ap_slot *s)
@@ -612,11 +639,7 @@ static struct wg_ap_node *node_add(const struct wg_ap_node *n,
 	nn = node_alloc(cap);
 	if (!nn)
 		return NULL;
-	nn->depth = n->depth;
-	nn->pfx = n->pfx;
-	nn->child = n->child;
-	nn->flags = append ? WG_AP_NODE_APPENDED : 0;
-	nn->unused8 = 0;
+	node_copy_header(nn, n, append ? WG_AP_NODE_APPENDED : 0);
 	node_set_bit(nn, s);
 	pos = s->pfx ? pfx_pos(nn, s->bit) : child_pos(nn, s->bit);
 	memcpy(nn->slot, n->slot, pos * sizeof(n->slot[0]));
@@ -635,11 +658,7 @@ static struct wg_ap_node *node_del(const struct wg_ap_node *n,
 
 	if (!nn)
 		return NULL;
-	nn->depth = n->depth;
-	nn->pfx = n->pfx;
-	nn->child = n->child;
-	nn->flags = 0;
-	nn->unused8 = 0;
+	node_copy_header(nn, n, 0);
 	/* The bit of slot @pos is the k-th set bit of its bitmap. */
 	bits = pos < nchild ? n->child : n->pfx;
 	for (k = pos < nchild ? pos : pos - nchild; k; --k)
