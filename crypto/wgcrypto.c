@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Crypto library start-up: pick implementations from the CPU's features,
- * then prove them (and the portable fallbacks) on known answers. A module
- * whose crypto gives wrong answers must not load.
+ * prove them (and the portable fallbacks) on known answers, then, unless
+ * told not to, keep whichever proven pair is clearly fastest here
+ * (calibrate.c). A module whose crypto gives wrong answers must not load.
  */
 
 #include <linux/kernel.h>
@@ -12,8 +13,9 @@
 #include "chacha20.h"
 #include "poly1305.h"
 #include "selftest.h"
+#include "calibrate.h"
 
-int wgc_crypto_init(void)
+int wgc_crypto_init(bool calibrate)
 {
 	bool ok = true;
 
@@ -31,6 +33,8 @@ int wgc_crypto_init(void)
 		pr_err("wireguard: crypto self-tests failed\n");
 		return -ENOTRECOVERABLE;
 	}
+	if (calibrate)
+		wgc_calibrate();
 	pr_debug("wireguard: chacha20 %s, poly1305 %s\n",
 		 wgc_chacha20_impl_name(), wgc_poly1305_impl_name());
 	return 0;

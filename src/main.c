@@ -46,6 +46,16 @@ MODULE_PARM_DESC(timer_divisor,
 		 __stringify(WG_TIMER_DIVISOR_MAX)
 		 " (default 1: the protocol's values; anything else breaks the protocol's timing guarantees)");
 
+/*
+ * Whether init times the crypto implementations and keeps the fastest
+ * (crypto/calibrate.c). Off: the widest vectors the CPU has, as chosen by
+ * feature flags alone, e.g. to compare the code paths in a benchmark.
+ */
+static bool crypto_calibrate = true;
+module_param(crypto_calibrate, bool, 0444);
+MODULE_PARM_DESC(crypto_calibrate,
+		 "Time the ChaCha20-Poly1305 implementations at load and use the fastest (default on; off: the widest vector unit)");
+
 static int __init wg_run_selftests(void)
 {
 	if (!wg_allowedips_selftest() || !wg_replay_selftest() ||
@@ -66,7 +76,7 @@ static int __init wg_mod_init(void)
 		pr_warn("wireguard: timer_divisor=%u: protocol timers shortened, for testing only\n",
 			timer_divisor);
 
-	ret = wgc_crypto_init();
+	ret = wgc_crypto_init(crypto_calibrate);
 	if (ret)
 		return ret;
 

@@ -14,6 +14,10 @@
 #   WG_BENCH_PERF=1          profile each workload with perf in the guest
 #                            (the host's perf, from linux-perf) and print
 #                            the top symbols of each module side by side
+#   WG_BENCH_UNCALIBRATED=1  load ours with crypto_calibrate=0: its crypto
+#                            chosen by CPU features alone, as in-tree's is
+#                            (the widest vectors), to compare the code
+#                            paths rather than the choice between them
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cache=${WG_CACHE:-/var/cache/wireguard-selftests}
@@ -35,6 +39,7 @@ opts=
 [ -n "${WG_BENCH_ROUNDS:-}" ] && opts=$opts,rounds:$WG_BENCH_ROUNDS
 [ -n "${WG_BENCH_SECONDS:-}" ] && opts=$opts,seconds:$WG_BENCH_SECONDS
 [ -n "${WG_BENCH_ONLY:-}" ] && opts=$opts,only:$WG_BENCH_ONLY
+[ -n "${WG_BENCH_UNCALIBRATED:-}" ] && opts=$opts,uncalibrated:1
 if [ -n "${WG_BENCH_PERF:-}" ]; then
 	command -v perf >/dev/null || apt-get install -y -q linux-perf >/dev/null
 	opts=$opts,perf:1

@@ -208,7 +208,7 @@ static void bench_x25519(void)
 
 int main(void)
 {
-	if (wgc_crypto_init()) {
+	if (wgc_crypto_init(true)) {
 		fprintf(stderr, "wgc_crypto_init failed\n");
 		return 1;
 	}

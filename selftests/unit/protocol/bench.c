@@ -69,7 +69,7 @@ int main(void)
 	int i, n = 2000, ok = 1;
 	u64 x = 0;
 
-	if (wgc_crypto_init())
+	if (wgc_crypto_init(true))
 		return 1;
 	wg_noise_init();
 	setup(&a, "a");

@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <endian.h>
 #include <sys/random.h>
+#include <stdarg.h>
+#include <time.h>
 
 typedef uint8_t u8;
 typedef uint16_t u16;
@@ -73,6 +75,9 @@ typedef unsigned int gfp_t;
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define BUILD_BUG_ON(c) _Static_assert(!(c), #c)
 #define BITS_PER_LONG 64
+#ifndef U64_MAX
+#define U64_MAX ((u64)~0ULL)
+#endif
 #define BIT(n) (1UL << (n))
 #define DIV_ROUND_UP(n, d) (((n) + (d) - 1) / (d))
 #define ALIGN(x, a) (((x) + (a) - 1) & ~((__typeof__(x))(a) - 1))
@@ -207,6 +212,31 @@ static inline void get_random_bytes(void *buf, size_t n)
 }
 static inline u32 get_random_u32(void) { u32 v; get_random_bytes(&v, sizeof(v)); return v; }
 static inline u64 get_random_u64(void) { u64 v; get_random_bytes(&v, sizeof(v)); return v; }
+
+/* ktime_get_ns(): the monotonic clock, as in the kernel. */
+static inline u64 ktime_get_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+/* scnprintf(): the characters written, not those that would have been. */
+static inline int scnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!size)
+		return 0;
+	va_start(ap, fmt);
+	n = vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? n : (int)size - 1;
+}
 
 /* SIMD: userspace may always use the vector unit. */
 #define X86_FEATURE_AVX2 1
