@@ -73,15 +73,7 @@ check vector-paths-ipv6 n1 ping -c 3 -W 3 -i 0.2 -s 1300 fd10::2
 check vector-paths-fragmented n1 ping -c 1 -W 3 -s 4000 10.10.0.2
 
 # TCP: GSO batches through the crypt workers, GRO on the way in.
-n2 iperf3 -s -D -1 -B 10.10.0.2 >/dev/null 2>&1
-sleep 0.5
-out=$(n1 iperf3 -c 10.10.0.2 -t 2 -f m 2>&1)
-rate=$(echo "$out" | awk '/receiver/ {print $7}')
-if [ -n "$rate" ] && awk "BEGIN { exit !($rate > 1) }"; then
-	pass "vector-paths-tcp (${rate} Mbit/s)"
-else
-	fail vector-paths-tcp "($(echo "$out" | tail -n 3 | tr '\n' ' '))"
-fi
+check_tcp vector-paths-tcp 2 1
 check_eq still-uncalibrated "$want" "$(in_use)"
 teardown_netns
 

@@ -53,15 +53,7 @@ traffic() {
 
 	[ "${4:-}" = noiperf ] && return
 	r2=$(reasm "$fam" ns2)
-	n2 iperf3 -s -D -1 -B 10.10.0.2 >/dev/null 2>&1
-	sleep 0.5
-	out=$(n1 iperf3 -c 10.10.0.2 -t 2 -f m 2>&1)
-	rate=$(echo "$out" | awk '/receiver/ { print $7 }')
-	if [ -n "$rate" ] && awk "BEGIN { exit !($rate > 0.5) }"; then
-		pass "$name/iperf3-tcp (${rate} Mbit/s)"
-	else
-		fail "$name/iperf3-tcp" "($(echo "$out" | tail -n 3 | tr '\n' ' '))"
-	fi
+	check_tcp "$name/iperf3-tcp" 2 0.5
 	at_least "$name/iperf3-reassembled" 100 $(($(reasm "$fam" ns2) - r2))
 }
 

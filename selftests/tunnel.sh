@@ -25,15 +25,7 @@ check_not ping-too-large-df n1 ping -c 1 -W 2 -s 1393 -M do 10.10.0.2
 check ping-fragmented n1 ping -c 1 -W 3 -s 4000 10.10.0.2
 
 # TCP through the tunnel (GSO segments on send, GRO on receive).
-n2 iperf3 -s -D -1 -B 10.10.0.2 >/dev/null 2>&1
-sleep 0.5
-out=$(n1 iperf3 -c 10.10.0.2 -t 3 -f m 2>&1)
-rate=$(echo "$out" | awk '/receiver/ {print $7}')
-if [ -n "$rate" ] && awk "BEGIN { exit !($rate > 1) }"; then
-	pass "iperf3-tcp (${rate} Mbit/s)"
-else
-	fail iperf3-tcp "($(echo "$out" | tail -n 3 | tr '\n' ' '))"
-fi
+check_tcp iperf3-tcp 3 1
 
 # Cryptokey routing on receive: a source outside the peer's allowed-ips is
 # dropped even though it decrypts fine.

@@ -66,6 +66,22 @@ make_flood_source() {
 	for c in all default veth4; do n2 sysctl -qw "net.ipv4.conf.$c.rp_filter=0"; done
 }
 
+# check_tcp NAME SECONDS MIN_MBIT: TCP from ns1 to ns2 through the tunnel
+# (GSO batches on send, GRO on receive) with iperf3; passes above MIN_MBIT
+# and names the rate either way.
+check_tcp() {
+	local name=$1 secs=$2 min=$3 out rate
+	n2 iperf3 -s -D -1 -B 10.10.0.2 >/dev/null 2>&1
+	sleep 0.5
+	out=$(n1 iperf3 -c 10.10.0.2 -t "$secs" -f m 2>&1)
+	rate=$(echo "$out" | awk '/receiver/ { print $7 }')
+	if [ -n "$rate" ] && awk "BEGIN { exit !($rate > $min) }"; then
+		pass "$name (${rate} Mbit/s)"
+	else
+		fail "$name" "($(echo "$out" | tail -n 3 | tr '\n' ' '))"
+	fi
+}
+
 teardown_netns() {
 	ip netns del ns1 2>/dev/null
 	ip netns del ns2 2>/dev/null
