@@ -110,15 +110,11 @@ void wgc_calibrate(void)
 	}
 	kfree(buf);
 
-	pick = n ? wgc_calibrate_pick(ns, n, def) : 0;
-	if (!n || !wgc_chacha20_set_impl(c[pick]) ||
-	    !wgc_poly1305_set_impl(p[pick])) {
-		/* Cannot happen: every pair above was settable. */
-		if (!wgc_chacha20_set_impl(def_c) ||
-		    !wgc_poly1305_set_impl(def_p))
-			pr_warn("wireguard: crypto: could not restore the implementations\n");
-		return;
-	}
+	/* n >= 1: portable C is always supported. */
+	pick = wgc_calibrate_pick(ns, n, def);
+	/* Both were set once above, so neither can fail now. */
+	WARN_ON(!wgc_chacha20_set_impl(c[pick]) ||
+		!wgc_poly1305_set_impl(p[pick]));
 	for (i = 0; i < n && len < (int)sizeof(line); i++)
 		len += scnprintf(line + len, sizeof(line) - len, " %s/%s %llu",
 				 wgc_chacha20_impl_str(c[i]),

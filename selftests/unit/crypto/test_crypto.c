@@ -886,25 +886,29 @@ static void test_init(void)
 
 	test_begin(&t, "calibrate-pick");
 	{
-		const u64 close[] = { 100, 85, 81 };
-		const u64 clear[] = { 100, 80, 90 };
-		const u64 slower[] = { 300, 100, 120 };
-		const u64 equal[] = { 50, 50, 50 };
+		static const struct {
+			u64 ns[3];
+			size_t n, def, want;
+			const char *what;
+		} cases[] = {
+			/* Within the margin the default stays, even if slower. */
+			{ { 100, 85, 81 }, 3, 0, 0, "81% of the default's time" },
+			/* At 4/5 of the default's time or less, the fastest. */
+			{ { 100, 80, 90 }, 3, 0, 1, "80% of the default's time" },
+			{ { 300, 100, 120 }, 3, 1, 1, "the default fastest" },
+			{ { 300, 100, 120 }, 3, 0, 1, "the default 3x slower" },
+			{ { 50, 50, 50 }, 3, 2, 2, "a tie" },
+			{ { 50 }, 1, 0, 0, "a single pair" },
+		};
+		size_t i, got;
 
-		/* Within the margin the default stays, even if not fastest. */
-		test_check(&t, wgc_calibrate_pick(close, 3, 0) == 0,
-			   "81%% of the default's time switched");
-		/* At 4/5 of the default's time or less, the fastest wins. */
-		test_check(&t, wgc_calibrate_pick(clear, 3, 0) == 1,
-			   "80%% of the default's time kept the default");
-		test_check(&t, wgc_calibrate_pick(slower, 3, 1) == 1,
-			   "a fastest default was left");
-		test_check(&t, wgc_calibrate_pick(slower, 3, 0) == 1,
-			   "a default 3x slower was kept");
-		test_check(&t, wgc_calibrate_pick(equal, 3, 2) == 2,
-			   "ties must keep the default");
-		test_check(&t, wgc_calibrate_pick(equal, 1, 0) == 0,
-			   "a single pair");
+		for (i = 0; i < ARRAY_SIZE(cases); i++) {
+			got = wgc_calibrate_pick(cases[i].ns, cases[i].n,
+						 cases[i].def);
+			test_check(&t, got == cases[i].want,
+				   "%s: picked %zu, want %zu", cases[i].what,
+				   got, cases[i].want);
+		}
 	}
 	test_end(&t);
 
