@@ -178,12 +178,23 @@ static bool aead_decrypt(u8 *dst, const u8 *src, size_t src_len,
 	wgc_simd_end(&simd);
 	if (head)
 		memzero_explicit(first, WGC_CHACHA20_BLOCK_SIZE + head);
-	/*
-	 * dst never saw plaintext of a forgery; clearing it anyway keeps a
-	 * careless caller from using stale contents as if decrypted.
-	 */
-	if (!ok && len)
-		memset(dst, 0, len);
+	/* On a forgery dst is untouched: the in-place callers rely on it. */
+	return ok;
+}
+
+/*
+ * For the flat API: dst never saw plaintext of a forgery; clearing it
+ * anyway keeps a careless caller from using stale contents as if
+ * decrypted.
+ */
+static bool aead_decrypt_flat(u8 *dst, const u8 *src, size_t src_len,
+			      const u8 *ad, size_t ad_len,
+			      struct wgc_chacha20_ctx *chacha)
+{
+	bool ok = aead_decrypt(dst, src, src_len, ad, ad_len, chacha);
+
+	if (!ok && src_len > WGC_CHACHA20POLY1305_AUTHTAG_SIZE)
+		memset(dst, 0, src_len - WGC_CHACHA20POLY1305_AUTHTAG_SIZE);
 	return ok;
 }
 
@@ -208,7 +219,7 @@ bool wgc_chacha20poly1305_decrypt(u8 *dst, const u8 *src, const size_t src_len,
 	bool ok;
 
 	wgc_chacha20_init64(&chacha, key, nonce, 0);
-	ok = aead_decrypt(dst, src, src_len, ad, ad_len, &chacha);
+	ok = aead_decrypt_flat(dst, src, src_len, ad, ad_len, &chacha);
 	wgc_chacha20_wipe(&chacha);
 	return ok;
 }
@@ -236,7 +247,7 @@ bool wgc_chacha20poly1305_ietf_decrypt(u8 *dst, const u8 *src,
 	bool ok;
 
 	wgc_chacha20_init(&chacha, key, nonce, 0);
-	ok = aead_decrypt(dst, src, src_len, ad, ad_len, &chacha);
+	ok = aead_decrypt_flat(dst, src, src_len, ad, ad_len, &chacha);
 	wgc_chacha20_wipe(&chacha);
 	return ok;
 }
@@ -280,7 +291,7 @@ bool wgc_xchacha20poly1305_decrypt(u8 *dst, const u8 *src, const size_t src_len,
 	bool ok;
 
 	xchacha_init(&chacha, nonce, key);
-	ok = aead_decrypt(dst, src, src_len, ad, ad_len, &chacha);
+	ok = aead_decrypt_flat(dst, src, src_len, ad, ad_len, &chacha);
 	wgc_chacha20_wipe(&chacha);
 	return ok;
 }
@@ -312,6 +323,20 @@ static bool sg_copy_tag(struct sg_mapping_iter *miter, u8 *buf, size_t len,
 	return true;
 }
 
+/*
+ * The first segment's memory if it alone holds len bytes: the common
+ * linear packet. The flat code then runs on it in one pass, with no
+ * mapping iterator (and decryption MACs and decrypts in one batch loop
+ * rather than walking the list twice). Highmem pages would need a
+ * mapping; such kernels take the general path.
+ */
+static u8 *sg_single_buffer(struct scatterlist *sg, size_t len)
+{
+	if (IS_ENABLED(CONFIG_HIGHMEM) || sg->length < len)
+		return NULL;
+	return sg_virt(sg);
+}
+
 bool wgc_chacha20poly1305_encrypt_sg_inplace(struct scatterlist *src,
 					     size_t src_len,
 					     const u8 *ad, const size_t ad_len,
@@ -325,8 +350,15 @@ bool wgc_chacha20poly1305_encrypt_sg_inplace(struct scatterlist *src,
 	struct wgc_simd simd;
 	size_t left = src_len;
 	bool ok;
+	u8 *p;
 
 	wgc_chacha20_init64(&chacha, key, nonce, 0);
+	p = sg_single_buffer(src, src_len + sizeof(tag));
+	if (p) {
+		aead_encrypt(p, p, src_len, ad, ad_len, &chacha);
+		wgc_chacha20_wipe(&chacha);
+		return true;
+	}
 	aead_begin(&chacha, &poly, ad, ad_len);
 
 	/*
@@ -378,12 +410,19 @@ bool wgc_chacha20poly1305_decrypt_sg_inplace(struct scatterlist *src,
 	struct wgc_simd simd;
 	size_t len, left;
 	bool ok;
+	u8 *p;
 
 	if (src_len < WGC_CHACHA20POLY1305_AUTHTAG_SIZE)
 		return false;
 	len = src_len - WGC_CHACHA20POLY1305_AUTHTAG_SIZE;
 
 	wgc_chacha20_init64(&chacha, key, nonce, 0);
+	p = sg_single_buffer(src, src_len);
+	if (p) {
+		ok = aead_decrypt(p, p, src_len, ad, ad_len, &chacha);
+		wgc_chacha20_wipe(&chacha);
+		return ok;
+	}
 	aead_begin(&chacha, &poly, ad, ad_len);
 	wgc_simd_begin(&simd, aead_simd_wanted(len));
 

@@ -25,6 +25,16 @@
 #include <stdarg.h>
 #include <time.h>
 
+/*
+ * IS_ENABLED(CONFIG_X) as <linux/kconfig.h> has it: 1 if CONFIG_X is
+ * defined to 1, else 0. No CONFIG_ options are set here.
+ */
+#define __ARG_PLACEHOLDER_1 0,
+#define __take_second_arg(__ignored, val, ...) val
+#define ____is_defined(arg1_or_junk) __take_second_arg(arg1_or_junk 1, 0)
+#define ___is_defined(val) ____is_defined(__ARG_PLACEHOLDER_##val)
+#define IS_ENABLED(option) ___is_defined(option)
+
 typedef uint8_t u8;
 typedef uint16_t u16;
 typedef uint32_t u32;
