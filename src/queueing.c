@@ -42,6 +42,14 @@ void wg_crypt_queue_free(struct wg_crypt_queue *queue, bool purge)
 	ptr_ring_cleanup(&queue->ring, purge ? wg_free_queued_skb : NULL);
 }
 
+/*
+ * The serial queues' lock is only ever taken with bottom halves off: their
+ * producers run in softirq (receive) or process context (send), their
+ * consumers in NAPI and in the crypt workers, and no hard interrupt handler
+ * touches them. So the _bh lock suffices where skb_dequeue() and friends
+ * would save and restore the interrupt flag, which costs more (and under
+ * emulation most of all).
+ */
 void wg_serial_queue_init(struct wg_serial_queue *queue)
 {
 	skb_queue_head_init(&queue->list);
@@ -51,9 +59,8 @@ struct sk_buff *wg_serial_queue_dequeue_done(struct wg_serial_queue *queue,
 					     enum wg_packet_state *state)
 {
 	struct sk_buff *skb;
-	unsigned long flags;
 
-	spin_lock_irqsave(&queue->list.lock, flags);
+	spin_lock_bh(&queue->list.lock);
 	skb = skb_peek(&queue->list);
 	if (skb) {
 		/* Pairs with atomic_set_release() in wg_packet_set_state(). */
@@ -63,21 +70,20 @@ struct sk_buff *wg_serial_queue_dequeue_done(struct wg_serial_queue *queue,
 		else
 			__skb_unlink(skb, &queue->list);
 	}
-	spin_unlock_irqrestore(&queue->list.lock, flags);
+	spin_unlock_bh(&queue->list.lock);
 	return skb;
 }
 
 bool wg_serial_queue_head_done(struct wg_serial_queue *queue)
 {
 	struct sk_buff *skb;
-	unsigned long flags;
 	bool done;
 
-	spin_lock_irqsave(&queue->list.lock, flags);
+	spin_lock_bh(&queue->list.lock);
 	skb = skb_peek(&queue->list);
 	done = skb && atomic_read_acquire(&WG_PACKET_CB(skb)->state) !=
 			      WG_PACKET_STATE_UNCRYPTED;
-	spin_unlock_irqrestore(&queue->list.lock, flags);
+	spin_unlock_bh(&queue->list.lock);
 	return done;
 }
 
