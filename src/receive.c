@@ -299,13 +299,29 @@ static bool wg_decrypt_packet(struct sk_buff *skb,
 	return true;
 }
 
+/*
+ * Packets a decrypt worker decrypts with bottom halves off before it lets
+ * NAPI deliver them: see wg_packet_decrypt_worker().
+ */
+#define WG_RX_BURST 16
+
 void wg_packet_decrypt_worker(struct work_struct *work)
 {
 	struct wg_crypt_queue *queue = container_of(work,
 			struct wg_multicore_worker, work)->ptr;
+	unsigned int burst = 0;
 	struct sk_buff *skb;
 
-	while ((skb = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+	/*
+	 * napi_schedule() only raises the softirq; NAPI runs when bottom
+	 * halves come back on. Turning them on after every packet would run
+	 * a poll, and the stack above it, per packet; after a burst, one
+	 * poll delivers the burst as a list (and GRO can merge it). The
+	 * burst is short and ends when the ring is empty, so a lone packet
+	 * waits for nothing.
+	 */
+	local_bh_disable();
+	while ((skb = ptr_ring_consume(&queue->ring)) != NULL) {
 		struct wg_noise_keypair *keypair = WG_PACKET_CB(skb)->keypair;
 		enum wg_packet_state state = WG_PACKET_STATE_CRYPTED;
 		/*
@@ -320,8 +336,14 @@ void wg_packet_decrypt_worker(struct work_struct *work)
 		wg_packet_set_state(skb, state);
 		/* The peer's NAPI delivers it, or drops it, in order. */
 		napi_schedule(&peer->napi);
-		cond_resched();
+		if (++burst == WG_RX_BURST || need_resched()) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+			burst = 0;
+		}
 	}
+	local_bh_enable();
 }
 
 static void wg_packet_consume_data(struct wg_device *wg, struct sk_buff *skb)

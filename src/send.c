@@ -214,10 +214,9 @@ static bool wg_encrypt_packet(struct sk_buff *skb,
 /*
  * Sends (or drops) one batch. A batch that holds data, not only keepalives,
  * arms the "no answer, rehandshake" timer before the first packet leaves:
- * the sends below may run the receive path (softirqs on bh enable) and a
- * slow CPU may be preempted, so the answer can arrive and be processed
- * before the send returns. Arming afterwards would then start a timer that
- * nothing cancels, and a needless handshake would follow.
+ * another CPU may receive and process the answer before the send returns.
+ * Arming afterwards would then start a timer that nothing cancels, and a
+ * needless handshake would follow.
  */
 static void wg_packet_tx_batch(struct wg_peer *peer, struct sk_buff *first,
 			       enum wg_packet_state state)
@@ -268,8 +267,6 @@ static unsigned int wg_packet_tx_send_done(struct wg_peer *peer,
 		wg_noise_keypair_put(keypair);
 		/* The batch's reference; never the last (see below). */
 		wg_peer_put(peer);
-		if (need_resched())
-			cond_resched();
 	}
 	return sent;
 }
@@ -289,8 +286,8 @@ static unsigned int wg_packet_tx_send_done(struct wg_peer *peer,
  * clear_bit_unlock() plus smp_mb__after_atomic()), so at least one of them
  * sees the other and the packet is sent.
  *
- * Called from process context, from a crypt worker or the peer's tx work;
- * either keeps the peer alive while it runs, as wg_peer_quiesce() waits for
+ * Called from process context with bottom halves off, from a crypt worker
+ * or the peer's tx work; either keeps the peer alive while it runs, as wg_peer_quiesce() waits for
  * both before the device list lets go of its reference.
  */
 static void wg_packet_tx_flush(struct wg_peer *peer)
@@ -322,13 +319,28 @@ static void wg_packet_tx_flush(struct wg_peer *peer)
 		wg_keep_key_fresh(peer);
 }
 
+/*
+ * Packets an encrypt worker crypts and sends with bottom halves off before
+ * it turns them back on (at batch boundaries).
+ */
+#define WG_TX_BURST 16
+
 void wg_packet_encrypt_worker(struct work_struct *work)
 {
 	struct wg_crypt_queue *queue = container_of(work,
 			struct wg_multicore_worker, work)->ptr;
 	struct sk_buff *first, *skb;
+	unsigned int burst = 0;
 
-	while ((first = ptr_ring_consume_bh(&queue->ring)) != NULL) {
+	/*
+	 * Each send raises the softirqs that carry the packet further (on a
+	 * veth, its whole receive path); they run when bottom halves come
+	 * back on. Turning them on after every send would run those
+	 * softirqs once per packet; after a burst, they take the burst
+	 * together. The burst ends when the ring is empty.
+	 */
+	local_bh_disable();
+	while ((first = ptr_ring_consume(&queue->ring)) != NULL) {
 		struct wg_noise_keypair *keypair = WG_PACKET_CB(first)->keypair;
 		enum wg_packet_state state = WG_PACKET_STATE_CRYPTED;
 		/*
@@ -338,6 +350,7 @@ void wg_packet_encrypt_worker(struct work_struct *work)
 		struct wg_peer *peer = keypair->peer;
 
 		wg_batch_for_each(skb, first) {
+			++burst;
 			if (unlikely(!wg_encrypt_packet(skb, keypair))) {
 				/* Dropped whole: its nonces are spent anyway. */
 				state = WG_PACKET_STATE_DEAD;
@@ -346,8 +359,14 @@ void wg_packet_encrypt_worker(struct work_struct *work)
 		}
 		wg_packet_set_state(first, state);
 		wg_packet_tx_flush(peer);
-		cond_resched();
+		if (burst >= WG_TX_BURST || need_resched()) {
+			local_bh_enable();
+			cond_resched();
+			local_bh_disable();
+			burst = 0;
+		}
 	}
+	local_bh_enable();
 }
 
 void wg_packet_tx_worker(struct work_struct *work)
@@ -355,7 +374,10 @@ void wg_packet_tx_worker(struct work_struct *work)
 	struct wg_peer *peer = container_of(work, struct wg_peer,
 					    transmit_packet_work);
 
+	/* As the encrypt worker sends: the softirqs take the lot after. */
+	local_bh_disable();
 	wg_packet_tx_flush(peer);
+	local_bh_enable();
 }
 
 void wg_packet_purge_staged(struct wg_peer *peer)
