@@ -551,16 +551,25 @@ static int wg_set_check_peer_limit(struct wg_device *wg, struct nlattr **attrs,
 	bool replace = attrs[WGDEVICE_A_FLAGS] &&
 		       (nla_get_u32(attrs[WGDEVICE_A_FLAGS]) &
 			WGDEVICE_F_REPLACE_PEERS);
+	u64 old_peers = replace ? 0 : wg->num_peers;
 	unsigned int new_peers = 0;
 	struct nlattr *peer;
 	int rem;
 
 	if (!attrs[WGDEVICE_A_PEERS])
 		return 0;
+	/*
+	 * Counting the entries is enough almost always: only a request that
+	 * could reach the limit if every entry were new needs the lookups.
+	 */
+	nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem)
+		++new_peers;
+	if (old_peers + new_peers <= WG_MAX_PEERS_PER_DEVICE)
+		return 0;
+	new_peers = 0;
 	nla_for_each_nested(peer, attrs[WGDEVICE_A_PEERS], rem)
 		new_peers += wg_peer_may_be_new(wg, peer, replace);
-	if ((u64)(replace ? 0 : wg->num_peers) + new_peers >
-	    WG_MAX_PEERS_PER_DEVICE) {
+	if (old_peers + new_peers > WG_MAX_PEERS_PER_DEVICE) {
 		NL_SET_ERR_MSG_ATTR(extack, attrs[WGDEVICE_A_PEERS],
 				    "too many peers for one device");
 		return -ENOSPC;
@@ -716,8 +725,8 @@ static int wg_set_peer(struct wg_device *wg, const struct nlattr *attr)
 	int ret, rem;
 	u32 flags;
 
-	ret = nla_parse_nested(tb, WGPEER_A_MAX, attr, wg_nl_peer_policy,
-			       NULL);
+	/* wg_set_check() validated it against the policy: only index it. */
+	ret = nla_parse_nested(tb, WGPEER_A_MAX, attr, NULL, NULL);
 	if (ret)
 		return ret;
 	pubkey = nla_data(tb[WGPEER_A_PUBLIC_KEY]);
