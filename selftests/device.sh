@@ -26,6 +26,13 @@ port=$(wg show wg0 listen-port)
 if [ "$port" -gt 0 ] 2>/dev/null; then pass random-port; else fail random-port "($port)"; fi
 check_match random-port-bound "^$port\$" "$(udp_ports)"
 
+# Up as a layer-3 tunnel, as the in-tree module comes up: no IPv6
+# link-local address (a random one would send DAD, router solicitations
+# and MLD reports to no peer) and no ICMP redirects (a hub forwards back
+# out of the device it received on by design).
+check_eq no-link-local "" "$(ip -6 -o addr show dev wg0 scope link)"
+check_eq no-redirects "0 0" "$(echo $(sysctl -n net.ipv4.conf.wg0.send_redirects net.ipv4.conf.all.send_redirects))"
+
 check set-listen-port wg set wg0 listen-port 51820
 check_eq listen-port 51820 "$(wg show wg0 listen-port)"
 check_match listen-port-bound '^51820$' "$(udp_ports)"

@@ -12,7 +12,9 @@
 #include "timers.h"
 
 #include <linux/if_arp.h>
+#include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
+#include <net/addrconf.h>
 #include <net/rtnetlink.h>
 #include <net/ip_tunnels.h>
 
@@ -29,12 +31,37 @@ enum {
 /* Every wireguard device of every namespace; protected by RTNL. */
 static LIST_HEAD(wg_device_list);
 
+/*
+ * The addressing a layer-3 tunnel wants, set before the stack sees the
+ * device come up (ndo_open runs before NETDEV_UP), as the in-tree module
+ * does. No IPv6 link-local address: with no hardware address the kernel
+ * would make a random one for ARPHRD_NONE, and its DAD, router
+ * solicitations and MLD reports would only fail with no peer to go to. No
+ * ICMP redirects: forwarding between two peers through the same device is
+ * the normal case here (a hub), not a sign of a better first hop, and the
+ * kernel sends them if the "all" setting says so, whatever the device's.
+ */
+static void wg_open_addrconf(struct net_device *dev)
+{
+	struct in_device *dev_v4 = __in_dev_get_rtnl(dev);
+	struct inet6_dev *dev_v6 = __in6_dev_get(dev);
+
+	if (dev_v4) {
+		IN_DEV_CONF_SET(dev_v4, SEND_REDIRECTS, false);
+		IPV4_DEVCONF_ALL(dev_net(dev), SEND_REDIRECTS) = false;
+	}
+	if (dev_v6)
+		WRITE_ONCE(dev_v6->cnf.addr_gen_mode,
+			   IN6_ADDR_GEN_MODE_NONE);
+}
+
 static int wg_open(struct net_device *dev)
 {
 	struct wg_device *wg = netdev_priv(dev);
 	struct wg_peer *peer;
 	int ret;
 
+	wg_open_addrconf(dev);
 	mutex_lock(&wg->device_update_lock);
 	ret = wg_socket_init(wg, wg->incoming_port);
 	if (ret < 0)
