@@ -47,12 +47,29 @@ iperf_tcp() { # streams reverse
 		awk '/SUM.*receiver|^\[ *[0-9]+\].*receiver/ {v=$(NF-2)} END {print v+0}'
 }
 
-# Datagrams per second received through the tunnel with LEN-byte payloads.
+# Datagrams per second through the tunnel with LEN-byte payloads, twice:
+# what the receiving iperf3 read, then what the receiver's wg0 delivered
+# (its rx_packets over the run). With -b 0 the sender outruns the receiving
+# application in these guests, which then drops datagrams at its socket
+# buffer (UDP RcvbufErrors): the first figure is bound by the CPU left to
+# that application, the second by the tunnel.
 iperf_udp_pps() {
+	local rx0 rx1 app
 	n2 iperf3 -s -D -1 -B 10.10.0.2 >/dev/null 2>&1
 	sleep 0.3
-	prof "udp-$1" n1 iperf3 -c 10.10.0.2 -u -b 0 -l "$1" -t "$secs" 2>/dev/null |
-		awk -v t="$secs" '/receiver/ { split($(NF-2), a, "/"); print int((a[2] - a[1]) / t) }'
+	rx0=$(n2 cat /sys/class/net/wg0/statistics/rx_packets)
+	app=$(prof "udp-$1" n1 iperf3 -c 10.10.0.2 -u -b 0 -l "$1" -t "$secs" 2>/dev/null |
+		awk -v t="$secs" '/receiver/ { split($(NF-2), a, "/"); print int((a[2] - a[1]) / t) }')
+	rx1=$(n2 cat /sys/class/net/wg0/statistics/rx_packets)
+	echo "${app:-0} $(((rx1 - rx0) / secs))"
+}
+
+# udp_pps LEN: both figures of iperf_udp_pps as BENCH lines.
+udp_pps() {
+	local app tunnel
+	read -r app tunnel < <(iperf_udp_pps "$1")
+	echo "BENCH udp-$1 $mod $round $app pkt/s"
+	echo "BENCH udp-$1-tunnel $mod $round $tunnel pkt/s"
 }
 
 # Seconds for "wg setconf" of PEERS peers x IPS allowed-ips on a fresh device.
@@ -206,8 +223,8 @@ run_round() {
 	want tcp-4 && echo "BENCH tcp-4 $mod $round $(iperf_tcp 4) Mbit/s"
 	want tcp-1-reverse && echo "BENCH tcp-1-reverse $mod $round $(iperf_tcp 1 -R) Mbit/s"
 	want tcp-4-reverse && echo "BENCH tcp-4-reverse $mod $round $(iperf_tcp 4 -R) Mbit/s"
-	want udp-64 && echo "BENCH udp-64 $mod $round $(iperf_udp_pps 64) pkt/s"
-	want udp-1400 && echo "BENCH udp-1400 $mod $round $(iperf_udp_pps 1400) pkt/s"
+	want udp-64 && udp_pps 64
+	want udp-1400 && udp_pps 1400
 	want setconf-1000x100 && echo "BENCH setconf-1000x100 $mod $round $(setconf_time 1000 100) s"
 	# Its two halves, on request only: peers alone, and the trie alone.
 	named setconf-1000x0 && echo "BENCH setconf-1000x0 $mod $round $(setconf_time 1000 0) s"
