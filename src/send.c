@@ -287,8 +287,9 @@ static unsigned int wg_packet_tx_send_done(struct wg_peer *peer,
  * sees the other and the packet is sent.
  *
  * Called from process context with bottom halves off, from a crypt worker
- * or the peer's tx work; either keeps the peer alive while it runs, as wg_peer_quiesce() waits for
- * both before the device list lets go of its reference.
+ * or the peer's tx work; either keeps the peer alive while it runs, as
+ * wg_peer_quiesce() waits for both before the device list lets go of its
+ * reference.
  */
 static void wg_packet_tx_flush(struct wg_peer *peer)
 {
