@@ -7,6 +7,7 @@
 #include "device.h"
 #include "netlink.h"
 #include "noise.h"
+#include "peer.h"
 #include "receive.h"
 #include "allowedips.h"
 #include "replay.h"
@@ -84,15 +85,19 @@ static int __init wg_mod_init(void)
 	if (ret)
 		return ret;
 
-	ret = wg_run_selftests();
+	ret = wg_peer_slab_init();
 	if (ret)
 		goto err_allowedips;
+
+	ret = wg_run_selftests();
+	if (ret)
+		goto err_peer;
 
 	wg_noise_init();
 
 	ret = wg_receive_init();
 	if (ret)
-		goto err_allowedips;
+		goto err_peer;
 
 	ret = wg_device_init();
 	if (ret)
@@ -111,6 +116,8 @@ err_device:
 	wg_device_uninit();
 err_receive:
 	wg_receive_uninit();
+err_peer:
+	wg_peer_slab_uninit();
 err_allowedips:
 	wg_allowedips_slab_uninit();
 	return ret;
@@ -121,6 +128,7 @@ static void __exit wg_mod_exit(void)
 	wg_genetlink_uninit();
 	wg_device_uninit();
 	wg_receive_uninit();
+	wg_peer_slab_uninit();
 	wg_allowedips_slab_uninit();
 }
 

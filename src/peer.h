@@ -84,6 +84,10 @@ struct wg_peer {
 	bool is_dead;
 };
 
+/* The peers' slab cache, for the module's lifetime. */
+int wg_peer_slab_init(void);
+void wg_peer_slab_uninit(void);
+
 /*
  * Creates a peer with the given static public key (and optional preshared
  * key), adds it to the device's tables and list. Caller holds
