@@ -58,9 +58,10 @@ done
 
 # Medians per (kernel, workload, module), and ours/in-tree ratios: the
 # ratio of the medians, and the paired ratios (round r of ours against
-# round r of in-tree, which ran right after it) with their median and
-# range. Under TCG a boot drifts (the host's load, page cache, timer
-# slack): pairing each round with its neighbour cancels that drift, and the
+# round r of in-tree, which ran right before or after it: the order
+# alternates) with their median and range. Under TCG a boot drifts (the
+# host's load, page cache, timer slack): pairing each round with its
+# neighbour, first one way and then the other, cancels that drift, and the
 # range shows how far a single pair can be trusted.
 {
 	for rel in $releases; do
@@ -114,7 +115,7 @@ done
 		print json "]" > "/dev/stderr"
 	}' 2>"$out/bench.json" | tee "$out/table.txt"
 echo "(ratio > 1: ours is better. ratio: of the medians over the rounds of one boot;"
-echo " paired: median of round-by-round ratios, each round of ours against the in-tree one after it)"
+echo " paired: median of round-by-round ratios, each round of ours against the in-tree one next to it)"
 cp "$out/bench.json" "$top/build/bench.json"
 
 for d in crypto allowedips; do
