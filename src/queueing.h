@@ -21,6 +21,8 @@
 #include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <linux/build_bug.h>
+#include <linux/bottom_half.h>
+#include <linux/sched.h>
 
 #include <linux/ipv6.h>
 #include <linux/udp.h>
@@ -135,6 +137,28 @@ static inline void wg_packet_set_state(struct sk_buff *skb,
 				       enum wg_packet_state state)
 {
 	atomic_set_release(&WG_PACKET_CB(skb)->state, state);
+}
+
+/*
+ * Crypt workers run with bottom halves off for a burst of up to
+ * WG_CRYPT_BURST packets, so that what their packets raise (NAPI's poll,
+ * the softirqs of a send) runs once for the burst rather than per packet.
+ * Called after each packet or batch with the count so far: at the end of a
+ * burst, or when the CPU is wanted, it lets bottom halves and the
+ * scheduler run and returns 0 to start the next burst; otherwise it
+ * returns @burst. The burst is short and the worker's loop ends when its
+ * ring is empty, so a lone packet waits for nothing.
+ */
+#define WG_CRYPT_BURST 16
+
+static inline unsigned int wg_crypt_burst_yield(unsigned int burst)
+{
+	if (burst < WG_CRYPT_BURST && !need_resched())
+		return burst;
+	local_bh_enable();
+	cond_resched();
+	local_bh_disable();
+	return 0;
 }
 
 /* The CPU after @last among the online ones, round robin. */

@@ -299,12 +299,6 @@ static bool wg_decrypt_packet(struct sk_buff *skb,
 	return true;
 }
 
-/*
- * Packets a decrypt worker decrypts with bottom halves off before it lets
- * NAPI deliver them: see wg_packet_decrypt_worker().
- */
-#define WG_RX_BURST 16
-
 void wg_packet_decrypt_worker(struct work_struct *work)
 {
 	struct wg_crypt_queue *queue = container_of(work,
@@ -316,9 +310,7 @@ void wg_packet_decrypt_worker(struct work_struct *work)
 	 * napi_schedule() only raises the softirq; NAPI runs when bottom
 	 * halves come back on. Turning them on after every packet would run
 	 * a poll, and the stack above it, per packet; after a burst, one
-	 * poll delivers the burst as a list (and GRO can merge it). The
-	 * burst is short and ends when the ring is empty, so a lone packet
-	 * waits for nothing.
+	 * poll delivers the burst as a list (and GRO can merge it).
 	 */
 	local_bh_disable();
 	while ((skb = ptr_ring_consume(&queue->ring)) != NULL) {
@@ -336,12 +328,7 @@ void wg_packet_decrypt_worker(struct work_struct *work)
 		wg_packet_set_state(skb, state);
 		/* The peer's NAPI delivers it, or drops it, in order. */
 		napi_schedule(&peer->napi);
-		if (++burst == WG_RX_BURST || need_resched()) {
-			local_bh_enable();
-			cond_resched();
-			local_bh_disable();
-			burst = 0;
-		}
+		burst = wg_crypt_burst_yield(burst + 1);
 	}
 	local_bh_enable();
 }

@@ -320,12 +320,6 @@ static void wg_packet_tx_flush(struct wg_peer *peer)
 		wg_keep_key_fresh(peer);
 }
 
-/*
- * Packets an encrypt worker crypts and sends with bottom halves off before
- * it turns them back on (at batch boundaries).
- */
-#define WG_TX_BURST 16
-
 void wg_packet_encrypt_worker(struct work_struct *work)
 {
 	struct wg_crypt_queue *queue = container_of(work,
@@ -338,7 +332,7 @@ void wg_packet_encrypt_worker(struct work_struct *work)
 	 * veth, its whole receive path); they run when bottom halves come
 	 * back on. Turning them on after every send would run those
 	 * softirqs once per packet; after a burst, they take the burst
-	 * together. The burst ends when the ring is empty.
+	 * together.
 	 */
 	local_bh_disable();
 	while ((first = ptr_ring_consume(&queue->ring)) != NULL) {
@@ -360,12 +354,7 @@ void wg_packet_encrypt_worker(struct work_struct *work)
 		}
 		wg_packet_set_state(first, state);
 		wg_packet_tx_flush(peer);
-		if (burst >= WG_TX_BURST || need_resched()) {
-			local_bh_enable();
-			cond_resched();
-			local_bh_disable();
-			burst = 0;
-		}
+		burst = wg_crypt_burst_yield(burst);
 	}
 	local_bh_enable();
 }
