@@ -142,8 +142,13 @@ static void wg_receive_cookie(struct wg_device *wg, struct sk_buff *skb)
 	wg_peer_put(peer);
 }
 
+/*
+ * @cookie_proven: the message came through the cookie lane, whose entry
+ * check (wg_queue_handshake()) found both its MACs valid, mac2 with our
+ * cookie; they are not computed again.
+ */
 static void wg_receive_handshake_packet(struct wg_device *wg,
-					struct sk_buff *skb)
+					struct sk_buff *skb, bool cookie_proven)
 {
 	enum message_type type = get_unaligned_le32(skb->data);
 	enum wg_cookie_mac_state mac_state;
@@ -161,10 +166,15 @@ static void wg_receive_handshake_packet(struct wg_device *wg,
 
 	wg_source_address(skb, addr, &addr_len, &family);
 	under_load = wg_device_is_under_load(wg);
-	mac_state = wg_cookie_validate_packet(&wg->cookie_checker, skb->data,
-					      skb->len, addr, addr_len,
-					      udp_hdr(skb)->source, under_load);
-	if ((under_load && mac_state == WG_COOKIE_VALID_MAC_WITH_COOKIE) ||
+	if (cookie_proven)
+		mac_state = WG_COOKIE_VALID_MAC_WITH_COOKIE;
+	else
+		mac_state = wg_cookie_validate_packet(&wg->cookie_checker,
+						      skb->data, skb->len,
+						      addr, addr_len,
+						      udp_hdr(skb)->source,
+						      under_load);
+	if (mac_state == WG_COOKIE_VALID_MAC_WITH_COOKIE ||
 	    (!under_load && mac_state == WG_COOKIE_VALID_MAC_BUT_NO_COOKIE)) {
 		needs_cookie = false;
 	} else if (under_load && mac_state == WG_COOKIE_VALID_MAC_BUT_NO_COOKIE) {
@@ -248,9 +258,17 @@ void wg_packet_handshake_receive_worker(struct work_struct *work)
 	struct sk_buff *skb;
 
 	/* The cookie lane first: see wg_queue_handshake(). */
-	while ((skb = ptr_ring_consume_bh(&wg->handshake_cookie_lane)) ||
-	       (skb = ptr_ring_consume_bh(&queue->ring))) {
-		wg_receive_handshake_packet(wg, skb);
+	for (;;) {
+		bool proven = true;
+
+		skb = ptr_ring_consume_bh(&wg->handshake_cookie_lane);
+		if (!skb) {
+			proven = false;
+			skb = ptr_ring_consume_bh(&queue->ring);
+			if (!skb)
+				break;
+		}
+		wg_receive_handshake_packet(wg, skb, proven);
 		dev_kfree_skb(skb);
 		atomic_dec(&wg->handshake_queue_len);
 		cond_resched();
@@ -375,7 +393,7 @@ static void wg_packet_consume_data(struct wg_device *wg, struct sk_buff *skb)
  * is checked here (two BLAKE2s, far cheaper than the handshake itself),
  * and a message that proves its cookie, a round trip to its source
  * address a spoofing flood cannot make, goes to a lane of its own that
- * the workers drain first.
+ * the workers drain first (and do not check again).
  */
 static bool wg_queue_handshake(struct wg_device *wg, struct sk_buff *skb,
 			       enum message_type type)
