@@ -598,18 +598,19 @@ static bool node_is_append(const struct wg_ap_node *n,
 }
 
 /*
- * Adds @s to @n in place if it is an append and @n has room: the slot
- * first (rcu_assign_pointer: the leaf's contents before its address), then
- * the bit (release: the slot before the bit). A reader that sees the bit
- * reaches the slot through an address computed from the bitmap it read,
- * so it reads the slot's new value; one that does not see it never looks
- * there. No other entry moves, so any snapshot of the bitmaps is valid.
+ * Adds @s, an append (node_is_append()), to @n in place if @n has room:
+ * the slot first (rcu_assign_pointer: the leaf's contents before its
+ * address), then the bit (release: the slot before the bit). A reader
+ * that sees the bit reaches the slot through an address computed from the
+ * bitmap it read, so it reads the slot's new value; one that does not see
+ * it never looks there. No other entry moves, so any snapshot of the
+ * bitmaps is valid.
  */
 static bool node_append(struct wg_ap_node *n, const struct wg_ap_slot *s)
 {
 	unsigned int total = node_nslots(n);
 
-	if (total >= n->cap || !node_is_append(n, s))
+	if (total >= n->cap)
 		return false;
 	rcu_assign_pointer(n->slot[total], s->e);
 	if (s->pfx)
@@ -623,15 +624,15 @@ static bool node_append(struct wg_ap_node *n, const struct wg_ap_slot *s)
 }
 
 /*
- * A copy of @n with one more entry. Holes are copied as they are. A second
- * append in a row suggests a run of them: the copy gets room for as many
- * again, which node_append() then fills without copying.
+ * A copy of @n with one more entry; @append tells whether it is one. Holes
+ * are copied as they are. A second append in a row suggests a run of them:
+ * the copy gets room for as many again, which node_append() then fills
+ * without copying.
  */
 static struct wg_ap_node *node_add(const struct wg_ap_node *n,
-				   const struct wg_ap_slot *s)
+				   const struct wg_ap_slot *s, bool append)
 {
 	unsigned int total = node_nslots(n), pos, cap = total + 1;
-	bool append = node_is_append(n, s);
 	struct wg_ap_node *nn;
 
 	if (append && (n->flags & WG_AP_NODE_APPENDED))
@@ -720,6 +721,7 @@ static int insert(struct wg_allowedips *t, unsigned int f, const u8 *key,
 	struct wg_ap_node *node, *nn;
 	struct wg_ap_leaf *nl, *l;
 	struct wg_ap_slot a, b;
+	bool append;
 	void *e, *x;
 
 	++t->seq;
@@ -872,9 +874,10 @@ add:
 	if (!nl)
 		return -ENOMEM;
 	b.e = leaf_entry(nl);
-	if (node_append(node, &b))
+	append = node_is_append(node, &b);
+	if (append && node_append(node, &b))
 		goto attach;
-	nn = node_add(node, &b);
+	nn = node_add(node, &b, append);
 	if (!nn)
 		goto err_leaf;
 	rcu_assign_pointer(*pslot, nn);
