@@ -15,6 +15,14 @@
 #define WGC_ROWS_ROT2(x) __builtin_shufflevector(x, x, 2, 3, 0, 1, 6, 7, 4, 5)
 #define WGC_ROWS_ROT3(x) __builtin_shufflevector(x, x, 3, 0, 1, 2, 7, 4, 5, 6)
 
+/* One whole block: @src xor keystream rows 0-1 (@k[0]) and 2-3 (@k[1]). */
+static __always_inline void wgc_x2_xor_block(u8 *dst, const u8 *src,
+					     const wgc_v8u32 k[2])
+{
+	*(wgc_v8u32_u *)dst = *(const wgc_v8u32_u *)src ^ k[0];
+	*(wgc_v8u32_u *)(dst + 32) = *(const wgc_v8u32_u *)(src + 32) ^ k[1];
+}
+
 /*
  * Two blocks in the "horizontal" layout, for 0 < len <= 128: the short
  * packets (a 64-byte datagram is 96 bytes of plaintext in the tunnel) for
@@ -60,9 +68,7 @@ static __always_inline void wgc_chacha20_x2(const u32 *state, u8 *dst,
 	ks1[1] = __builtin_shufflevector(c, d, 4, 5, 6, 7, 12, 13, 14, 15);
 
 	if (len >= WGC_CHACHA20_BLOCK_SIZE) {
-		*(wgc_v8u32_u *)dst = *(const wgc_v8u32_u *)src ^ ks0[0];
-		*(wgc_v8u32_u *)(dst + 32) =
-			*(const wgc_v8u32_u *)(src + 32) ^ ks0[1];
+		wgc_x2_xor_block(dst, src, ks0);
 		len -= WGC_CHACHA20_BLOCK_SIZE;
 		src += WGC_CHACHA20_BLOCK_SIZE;
 		dst += WGC_CHACHA20_BLOCK_SIZE;
@@ -70,9 +76,7 @@ static __always_inline void wgc_chacha20_x2(const u32 *state, u8 *dst,
 		ks0[1] = ks1[1];
 	}
 	if (len == WGC_CHACHA20_BLOCK_SIZE) {
-		*(wgc_v8u32_u *)dst = *(const wgc_v8u32_u *)src ^ ks0[0];
-		*(wgc_v8u32_u *)(dst + 32) =
-			*(const wgc_v8u32_u *)(src + 32) ^ ks0[1];
+		wgc_x2_xor_block(dst, src, ks0);
 	} else if (len) {
 		*(wgc_v8u32_u *)ks = ks0[0];
 		*(wgc_v8u32_u *)(ks + 32) = ks0[1];
