@@ -275,6 +275,8 @@ teardown_netns
 
 # --- 3. ours (initiator) <-> wireguard-go (responder) ---
 start_go() {
+	# verbose: its handshakes and timers, shown if a check below fails.
+	LOG_LEVEL=verbose \
 	WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD=1 WG_PROCESS_FOREGROUND=1 \
 		ip netns exec ns2 wireguard-go wggo0 >/tmp/wireguard-go.log 2>&1 &
 	gopid=$!
@@ -335,6 +337,7 @@ teardown_netns
 # KEEPALIVE + REKEY_TIMEOUT (1.25 s here, while wireguard-go's passive
 # keepalive waits 10 s), would rightly rekey before its own ping starts.
 go_tunnel takeover endpoint-at-go
+failures_before=$failures
 poll_handshakes ns1 wg0 /tmp/rekey-hs &
 poller=$!
 check takeover-go-initiates n2 ping -c 1 -W 3 10.20.0.1
@@ -367,6 +370,11 @@ else
 	fail takeover-by-reject-after-time "(handshakes at: ${hs[*]})"
 fi
 stop_go
+if [ "$failures" -ne "$failures_before" ]; then
+	echo "  ours, handshakes completed at (s): ${hs[*]}"
+	grep -iE 'handshake|keypair|retry' /tmp/wireguard-go.log |
+		sed 's/^/    wireguard-go: /' | tail -n 60
+fi
 teardown_netns
 
 # --- back to the protocol's timers for the tests that follow ---
